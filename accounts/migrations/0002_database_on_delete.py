@@ -1,0 +1,14 @@
+"""Foreign keys enforce their ON DELETE action in the database itself, as the mirrored schema does."""
+
+from django.db import migrations
+
+from core.db.operations import SetOnDelete
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0001_initial")]
+
+    operations = [
+        SetOnDelete("session", "user_id", "cascade"),
+        SetOnDelete("account", "user_id", "cascade"),
+    ]

@@ -1,0 +1,13 @@
+"""Foreign keys enforce their ON DELETE action in the database itself, as the mirrored schema does."""
+
+from django.db import migrations
+
+from core.db.operations import SetOnDelete
+
+
+class Migration(migrations.Migration):
+    dependencies = [("activity", "0001_initial")]
+
+    operations = [
+        SetOnDelete("activity_log", "user_id", "set null"),
+    ]

@@ -1,0 +1,1 @@
+"""Settings modules: `base` is shared; `local`, `test` and `production` select one environment."""

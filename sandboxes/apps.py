@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SandboxesConfig(AppConfig):
+    """Users' sandboxes and their container lifecycle."""
+
+    name = "sandboxes"
+    verbose_name = "Sandboxes"

@@ -1,0 +1,60 @@
+"""A user's sandbox: a container running the OpenCode agent on one repository."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Value
+
+from core.fields import JSONTextField, choices_check
+from core.ids import sandbox_id
+from core.models import TimeStampedModel
+
+
+class SandboxStatus(models.TextChoices):
+    CREATED = "created"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
+class Sandbox(TimeStampedModel):
+    id = models.TextField(primary_key=True, default=sandbox_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sandboxes",
+                             db_index=False)
+    name = models.TextField()
+    slug = models.TextField()
+    description = models.TextField(null=True, blank=True)
+    repo_name = models.TextField()
+    github_url = models.TextField(null=True, blank=True)
+    # Plain ids, not foreign keys, as in the mirrored schema: a tier or flavor an operator retires
+    # must not delete or block the sandboxes built from it.
+    resource_tier_id = models.TextField(null=True, default="starter", db_default="starter")
+    flavor_id = models.TextField(null=True, default="fullstack", db_default="fullstack")
+    addon_ids = JSONTextField(null=True, default=list, db_default=Value("[]"))
+    container_id = models.TextField(null=True, blank=True)
+    container_name = models.TextField(null=True, blank=True)
+    status = models.TextField(choices=SandboxStatus.choices, null=True, default=SandboxStatus.CREATED,
+                              db_default=SandboxStatus.CREATED)
+    error_message = models.TextField(null=True, blank=True)
+    opencode_url = models.TextField(null=True, blank=True)
+    acp_gateway_url = models.TextField(null=True, blank=True)
+    vnc_url = models.TextField(null=True, blank=True)
+    code_server_url = models.TextField(null=True, blank=True)
+    last_accessed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sandboxes"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "slug"], name="sandboxes_user_slug_unique"),
+            choices_check("status", SandboxStatus),
+        ]
+        indexes = [
+            models.Index(fields=["user"], name="sandboxes_user_id_idx"),
+            models.Index(fields=["status"], name="sandboxes_status_idx"),
+            models.Index(fields=["container_id"], name="sandboxes_container_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
