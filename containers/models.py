@@ -6,7 +6,7 @@ Exactly one default tier and one default flavor is enforced by the database (a p
 and a deferred constraint trigger, see migrations).
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Value
 
 from core.fields import JSONTextField
@@ -16,6 +16,22 @@ from core.models import TimeStampedModel
 class ReferenceQuerySet(models.QuerySet):
     def ordered(self):
         return self.order_by("sort_order", "id")
+
+
+class DefaultRowQuerySet(ReferenceQuerySet):
+    """For tables with exactly one `is_default` row."""
+
+    def default(self):
+        return self.filter(is_default=True).first()
+
+    def set_default(self, pk: str) -> None:
+        """Make `pk` the default in one transaction (the old default is cleared first, so the
+        partial unique index never sees two, and the deferred trigger sees exactly one at commit)."""
+        with transaction.atomic():
+            row = self.select_for_update().get(pk=pk)
+            self.filter(is_default=True).exclude(pk=pk).update(is_default=False)
+            if not row.is_default:
+                self.filter(pk=pk).update(is_default=True)
 
 
 class ResourceTier(TimeStampedModel):
@@ -29,7 +45,7 @@ class ResourceTier(TimeStampedModel):
     is_default = models.BooleanField(default=False, db_default=False)
     sort_order = models.IntegerField(default=0, db_default=0)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = DefaultRowQuerySet.as_manager()
 
     class Meta:
         db_table = "resource_tiers"
@@ -61,7 +77,7 @@ class ContainerFlavor(TimeStampedModel):
     enabled = models.BooleanField(default=True, db_default=True)
     sort_order = models.IntegerField(default=0, db_default=0)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = DefaultRowQuerySet.as_manager()
 
     class Meta:
         db_table = "container_flavors"

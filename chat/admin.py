@@ -1,0 +1,26 @@
+"""Support view of chat sessions and their messages."""
+
+from django.contrib import admin
+
+from .models import ChatMessage, ChatSession
+
+
+@admin.register(ChatSession)
+class ChatSessionAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "sandbox", "user", "source", "status", "message_count", "last_message_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["id", "title", "sandbox__id", "user__email", "opencode_session_id"]
+    list_select_related = ["sandbox", "user"]
+    raw_id_fields = ["sandbox", "user"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(ChatMessage)
+class ChatMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "session", "role", "status", "model_id", "created_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["id", "session__id", "external_message_id"]
+    list_select_related = ["session"]
+    raw_id_fields = ["session"]
+    readonly_fields = ["id", "created_at"]
+    show_full_result_count = False  # counting millions of messages on every page is not worth it
