@@ -1,5 +1,7 @@
 """Test settings: the embedded PostgreSQL (never SQLite), fast hashing, hermetic e-mail."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -7,3 +9,7 @@ SECRET_KEY = "test-only-secret-key-not-for-production"
 CRYPTOGRAPHY_KEY = "test-only-cryptography-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# One test database per run, so two suites on the same embedded server (two checkouts, a developer
+# and CI) never drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_agentpod_{os.getpid()}"}  # noqa: F405

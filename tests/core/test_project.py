@@ -1,0 +1,53 @@
+"""Project-level behaviour: health probe, settings safety, the custom user model."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_health_answers_ok_with_an_iso_timestamp(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body) == {"status", "timestamp"}
+    assert body["timestamp"].endswith("Z") and len(body["timestamp"]) == 24
+
+
+def run_settings(settings_module: str, **env) -> subprocess.CompletedProcess:
+    """Import a settings module in a fresh interpreter (a dead DATABASE_URL: nothing connects)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": settings_module,
+                        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", **env})
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = run_settings("config.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_debug_off_by_default():
+    result = run_settings("config.settings.production", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+def test_createsuperuser_works_with_an_email_login(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
+    call_command("createsuperuser", interactive=False, email="Ops@Example.com", name="Ops")
+    admin = User.objects.get(email="ops@example.com")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.check_password("a-long-admin-password")
+    assert len(admin.id) == 32 and admin.id.isalnum()
