@@ -1,11 +1,21 @@
-"""Root URLconf: public probes, the admin, and the API."""
+"""Root URLconf: public probes, sign-in (Better Auth compatibility and allauth), the admin, the API.
+
+Paths have no trailing slash and nothing redirects (api-contract 1.4); unknown paths answer JSON.
+"""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from core.views import health
+from core.views import api_info, health
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("api/info", api_info, name="api-info"),
+    path("api/auth/", include("accounts.api.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -1,13 +1,34 @@
-"""Public endpoints that belong to no domain: the liveness probe."""
+"""Public endpoints that belong to no domain, and the JSON answers for unknown paths and crashes."""
 
 from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from core.serializers import iso_datetime
 
 
-@require_GET
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
 def health(request):
     """`GET /health`: the process answers. No database check, as the contract says."""
-    return JsonResponse({"status": "ok", "timestamp": iso_datetime(timezone.now())})
+    return Response({"status": "ok", "timestamp": iso_datetime(timezone.now())})
+
+
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def api_info(request):
+    return Response({"name": "Management API", "version": "0.4.0",
+                     "description": "Portable Command Center - Project & Container Orchestration",
+                     "status": "running"})
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"error": "Not found"}, status=404)
+
+
+def server_error(request):
+    return JsonResponse({"error": "Internal server error"}, status=500)

@@ -16,6 +16,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 
 # -- Database ---------------------------------------------------------------------------------
 # DATABASE_URL names a PostgreSQL >= 15 server with the `vector` extension available. Unset, the
@@ -45,6 +46,11 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.headless",
 ]
 LOCAL_APPS = [
     "core",
@@ -69,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,7 +109,46 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_REDIRECT_URL = "/"
+
+# django-allauth: e-mail is the login, no usernames; GitHub from the environment.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_RATE_LIMITS = {"login": "3/10s/ip", "signup": "3/10s/ip", "reset_password": "3/10s/ip",
+                       "change_password": "3/10s/user", "login_failed": "10/m/ip,5/300s/key"}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = True
+# The Better Auth bridge sends the browser to the provider with a GET (api/auth/sign-in/social).
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_PROVIDERS = {
+    "github": {
+        "SCOPE": ["read:user", "user:email"],
+        **({"APPS": [{"client_id": env.str("GITHUB_CLIENT_ID"), "secret": env.str("GITHUB_CLIENT_SECRET"),
+                      "key": ""}]} if env.str("GITHUB_CLIENT_ID", default="") else {}),
+    },
+}
+HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_FRONTEND_URLS: dict = {}
+
+# Better Auth compatibility (accounts/tokens.py): the old server's BETTER_AUTH_SECRET keeps its signed
+# tokens and cookies valid; unset, signatures use SECRET_KEY.
+BETTER_AUTH_SECRET = env.str("BETTER_AUTH_SECRET", default="") or env.str("AUTH_SECRET", default="")
+# The sandbox containers' service token (DECISIONS 4). Unset: there is no service token at all.
+API_TOKEN = env.str("API_TOKEN", default="")
+# Sign-in, sign-up and password endpoints, per client IP and path (DECISIONS 8).
+AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
 
 # -- Secrets at rest ------------------------------------------------------------------------------
 # Provider credentials are encrypted with django-cryptography. Its key defaults to SECRET_KEY;
@@ -120,11 +166,22 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # -- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerSessionAuthentication",
+        "accounts.authentication.SessionCookieAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "accounts.authentication.ServiceTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
+    # Client IPs for rate limits: REMOTE_ADDR unless the deployment declares its proxies.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgentPod API",
     "DESCRIPTION": "Sandboxes running the OpenCode agent, chat history, provider credentials, preferences.",
@@ -139,6 +196,10 @@ CORS_ALLOWED_ORIGINS = env.list(
     default=["http://localhost:1420", "http://localhost:5173", "tauri://localhost", PUBLIC_URL],
 )
 CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-session-token", "x-csrftoken"]
+CORS_EXPOSE_HEADERS = ["content-length", "set-auth-token"]
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

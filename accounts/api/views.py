@@ -1,0 +1,216 @@
+"""Better Auth's endpoints under `/api/auth/*`, kept so the desktop and web clients work unchanged.
+
+These views speak Better Auth's dialect: errors are `{"code", "message"}`, tokens travel in the JSON
+body, the `set-auth-token` header and the signed `agentpod.session_token` cookie.
+"""
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import logout as django_logout
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services, tokens
+from ..authentication import COOKIE_NAMES, bearer_value, trusted_origins
+from .serializers import SignInInput, SignUpInput, SocialSignInInput, session_body, user_body
+from .throttling import AuthPathRateThrottle
+
+COOKIE_NAME = "agentpod.session_token"
+SOCIAL_PROVIDERS = {"github"}
+
+
+class BetterAuthError(Exception):
+    def __init__(self, code: str, message: str, status_code: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status_code = code, message, status_code
+
+
+def better_auth_exception_handler(exc, context):
+    if isinstance(exc, BetterAuthError):
+        return Response({"code": exc.code, "message": exc.message}, status=exc.status_code)
+    if isinstance(exc, exceptions.Throttled):
+        response = Response({"message": "Too many requests. Please try again later."},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+        wait = str(max(1, round(exc.wait or 1)))
+        response["Retry-After"] = wait
+        response["X-Retry-After"] = wait
+        return response
+    if isinstance(exc, exceptions.ParseError):
+        return Response({"code": "INVALID_REQUEST_BODY", "message": "Malformed JSON in request body"}, status=400)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = ", ".join(sorted(exc.detail)) if isinstance(exc.detail, dict) else ""
+        return Response({"code": "VALIDATION_ERROR", "message": f"Invalid body: {fields}".rstrip(": ")}, status=400)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response({"code": "METHOD_NOT_ALLOWED", "message": "Method not allowed"}, status=405)
+    from core.api.exception_handler import api_exception_handler
+
+    return api_exception_handler(exc, context)
+
+
+class BetterAuthView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_exception_handler(self):
+        return better_auth_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and request.META.get("HTTP_COOKIE"):
+            check_origin(request)
+
+    def current_session(self, request):
+        value = bearer_value(request)
+        if value:
+            return services.session_resolve(value, allow_raw=True)
+        cookie = next((request.COOKIES[n] for n in COOKIE_NAMES if request.COOKIES.get(n)), None)
+        return services.session_resolve(cookie, allow_raw=False) if cookie else None
+
+
+def check_origin(request) -> None:
+    """Better Auth's origin check for cookie-carrying writes (it is what stops cross-site forgery)."""
+    origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    if not origin or origin == "null":
+        raise BetterAuthError("MISSING_OR_NULL_ORIGIN", "Missing or null Origin", 403)
+    parts = urlsplit(origin)
+    if f"{parts.scheme}://{parts.netloc}" not in trusted_origins():
+        raise BetterAuthError("INVALID_ORIGIN", "Invalid origin", 403)
+
+
+def check_callback_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
+        return url
+    if f"{parts.scheme}://{parts.netloc}" in trusted_origins():
+        return url
+    raise BetterAuthError("INVALID_CALLBACKURL", "Invalid callbackURL", 403)
+
+
+def set_session_cookie(response, session) -> None:
+    response.set_cookie(COOKIE_NAME, tokens.signed_value(session.token),
+                        max_age=int(services.SESSION_LIFETIME.total_seconds()), path="/", httponly=True,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+
+
+def signed_in_response(body: dict, session) -> Response:
+    response = Response(body)
+    response["set-auth-token"] = tokens.signed_value(session.token)
+    set_session_cookie(response, session)
+    return response
+
+
+class SignUpEmailView(BetterAuthView):
+    throttle_classes = [AuthPathRateThrottle]
+
+    def post(self, request):
+        data = SignUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        check_callback_url(data.validated_data.get("callbackURL"))
+        try:
+            user = services.user_sign_up(request=request, email=data.validated_data["email"],
+                                         password=data.validated_data["password"], name=data.validated_data["name"],
+                                         image=data.validated_data["image"])
+        except services.SignUpError as error:
+            raise BetterAuthError(error.code, error.message, error.status) from None
+        session = services.session_issue(user=user, request=request)
+        return signed_in_response({"token": session.token, "user": user_body(user)}, session)
+
+
+class SignInEmailView(BetterAuthView):
+    throttle_classes = [AuthPathRateThrottle]
+
+    def post(self, request):
+        data = SignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        callback = check_callback_url(data.validated_data.get("callbackURL"))
+        user = services.user_authenticate(request=request, email=data.validated_data["email"],
+                                          password=data.validated_data["password"])
+        if user is None:
+            raise BetterAuthError("INVALID_EMAIL_OR_PASSWORD", "Invalid email or password", 401)
+        session = services.session_issue(user=user, request=request)
+        body = {"redirect": bool(callback), "token": session.token, "user": user_body(user)}
+        if callback:
+            body["url"] = callback
+        return signed_in_response(body, session)
+
+
+class GetSessionView(BetterAuthView):
+    def get(self, request):
+        session = self.current_session(request)
+        if session is None:
+            return Response(None)
+        return Response({"session": session_body(session), "user": user_body(session.user)})
+
+
+class ListSessionsView(BetterAuthView):
+    def get(self, request):
+        session = self.current_session(request)
+        if session is None:
+            raise BetterAuthError("UNAUTHORIZED", "Unauthorized", 401)
+        sessions = session.user.auth_sessions.filter(expires_at__gt=timezone.now()).order_by("created_at")
+        return Response([session_body(s) for s in sessions])
+
+
+class SignOutView(BetterAuthView):
+    def post(self, request):
+        session = self.current_session(request)
+        if session is not None:
+            services.session_revoke(session=session, request=request)
+        if request.user.is_authenticated:
+            django_logout(request._request)
+        response = Response({"success": True})
+        for name in COOKIE_NAMES:
+            response.delete_cookie(name, path="/", samesite="Lax")
+        return response
+
+
+class OkView(BetterAuthView):
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class SignInSocialView(BetterAuthView):
+    throttle_classes = [AuthPathRateThrottle]
+
+    def post(self, request):
+        data = SocialSignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = data.validated_data["provider"]
+        if provider not in SOCIAL_PROVIDERS:
+            raise BetterAuthError("PROVIDER_NOT_FOUND", "Provider not found", 404)
+        callback = check_callback_url(data.validated_data.get("callbackURL")) or "/"
+        start = reverse("better-auth-social-start", args=[provider]) + "?" + urlencode({"callbackURL": callback})
+        return Response({"url": request.build_absolute_uri(start), "redirect": True})
+
+
+def social_start(request, provider: str):
+    """Step 1 in the browser: remember where to return, then hand over to allauth's provider flow."""
+    if provider not in SOCIAL_PROVIDERS:
+        return HttpResponseRedirect("/")
+    try:
+        callback = check_callback_url(request.GET.get("callbackURL")) or "/"
+    except BetterAuthError:
+        callback = "/"
+    request.session["better_auth_callback"] = callback
+    login = reverse(f"{provider}_login") + "?" + urlencode({
+        "process": "login", "next": reverse("better-auth-social-complete")})
+    return HttpResponseRedirect(login)
+
+
+def social_complete(request):
+    """Step 3: allauth signed the browser in; give it a Better Auth session cookie and send it back."""
+    callback = request.session.pop("better_auth_callback", "/")
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(callback)
+    session = services.session_issue(user=request.user, request=request)
+    response = HttpResponseRedirect(callback)
+    set_session_cookie(response, session)
+    return response

@@ -1,0 +1,75 @@
+"""The one DRF exception handler: every exception of every API view becomes the contract's shape."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from .errors import ApiError
+
+logger = logging.getLogger("agentpod.api")
+
+UNAUTHORIZED_BODY = {"error": "Unauthorized", "message": "Valid session or API key required"}
+
+
+def api_exception_handler(exc, context):
+    response = _render(exc)
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait) + (exc.wait % 1 > 0))
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    return response
+
+
+def _render(exc) -> Response:
+    if isinstance(exc, ApiError):
+        return Response(exc.body(), status=exc.status_code)
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        return Response(UNAUTHORIZED_BODY, status=status.HTTP_401_UNAUTHORIZED)
+    if isinstance(exc, (exceptions.PermissionDenied, DjangoPermissionDenied)):
+        return Response({"error": "Forbidden"}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, (exceptions.NotFound, Http404)):
+        return Response({"error": "Not found"}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response({"error": "Method not allowed"}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return Response({"error": "Unsupported media type", "details": "Send a JSON body (application/json)"},
+                        status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+    if isinstance(exc, exceptions.ParseError):
+        return Response({"error": "Invalid request", "details": "Malformed JSON in request body"},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        details = "; ".join(f"{name}: {' '.join(problems)}" if name else " ".join(problems)
+                            for name, problems in fields.items())
+        return Response({"error": "Invalid request", "details": details, "fields": fields},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.Throttled):
+        return Response({"error": "Too many requests. Please try again later."},
+                        status=status.HTTP_429_TOO_MANY_REQUESTS)
+    if isinstance(exc, exceptions.APIException):
+        return Response({"error": str(exc.detail)}, status=exc.status_code)
+    logger.exception("Unhandled exception in API view")
+    return Response({"error": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as `{"field.sub": ["problem", ...]}`."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            for flat_key, problems in _flatten(value, name).items():
+                flat.setdefault(flat_key, []).extend(problems)
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix: [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            for flat_key, problems in _flatten(item, f"{prefix}[{index}]").items():
+                flat.setdefault(flat_key, []).extend(problems)
+        return flat
+    return {prefix: [str(detail)]}
