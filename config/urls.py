@@ -12,6 +12,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/info", api_info, name="api-info"),
     path("api/auth/", include("accounts.api.urls")),
+    path("api/", include("containers.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout as django_logout
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -146,7 +146,7 @@ class GetSessionView(BetterAuthView):
     def get(self, request):
         session = self.current_session(request)
         if session is None:
-            return Response(None)
+            return JsonResponse(None, safe=False)  # Better Auth answers a literal `null`
         return Response({"session": session_body(session), "user": user_body(session.user)})
 
 

@@ -1,0 +1,64 @@
+"""Reference data as the clients read it (api-contract 2.8-2.10): camelCase, no timestamps."""
+
+from rest_framework import serializers
+
+from ..models import ContainerAddon, ContainerFlavor, ResourceTier
+
+
+class ResourcesSerializer(serializers.Serializer):
+    cpuCores = serializers.IntegerField(source="cpu_cores")  # noqa: N815
+    memoryGb = serializers.IntegerField(source="memory_gb")  # noqa: N815
+    storageGb = serializers.IntegerField(source="storage_gb")  # noqa: N815
+
+
+class ResourceTierSerializer(serializers.ModelSerializer):
+    resources = ResourcesSerializer(source="*")
+    priceMonthly = serializers.FloatField(source="price_monthly")  # noqa: N815
+    isDefault = serializers.BooleanField(source="is_default")  # noqa: N815
+    sortOrder = serializers.IntegerField(source="sort_order")  # noqa: N815
+
+    class Meta:
+        model = ResourceTier
+        fields = ["id", "name", "description", "resources", "priceMonthly", "isDefault", "sortOrder"]
+
+
+class ResourceLimitsSerializer(serializers.Serializer):
+    limits_memory = serializers.CharField()
+    limits_memory_reservation = serializers.CharField()
+    limits_cpus = serializers.CharField()
+
+
+class ResourceTierDetailSerializer(ResourceTierSerializer):
+    _resourceLimits = serializers.SerializerMethodField()  # noqa: N815
+
+    class Meta(ResourceTierSerializer.Meta):
+        fields = [*ResourceTierSerializer.Meta.fields, "_resourceLimits"]
+
+    def get__resourceLimits(self, tier) -> ResourceLimitsSerializer:
+        from ..services import resource_limits
+
+        return resource_limits(tier)
+
+
+class ContainerFlavorSerializer(serializers.ModelSerializer):
+    languages = serializers.ListField(child=serializers.CharField())
+    imageSizeMb = serializers.IntegerField(source="image_size_mb", allow_null=True)  # noqa: N815
+    isDefault = serializers.BooleanField(source="is_default")  # noqa: N815
+    sortOrder = serializers.IntegerField(source="sort_order")  # noqa: N815
+
+    class Meta:
+        model = ContainerFlavor
+        fields = ["id", "name", "description", "languages", "imageSizeMb", "isDefault", "sortOrder"]
+
+
+class ContainerAddonSerializer(serializers.ModelSerializer):
+    imageSizeMb = serializers.IntegerField(source="image_size_mb", allow_null=True)  # noqa: N815
+    requiresGpu = serializers.BooleanField(source="requires_gpu")  # noqa: N815
+    requiresFlavor = serializers.CharField(source="requires_flavor", allow_null=True)  # noqa: N815
+    priceMonthly = serializers.FloatField(source="price_monthly")  # noqa: N815
+    sortOrder = serializers.IntegerField(source="sort_order")  # noqa: N815
+
+    class Meta:
+        model = ContainerAddon
+        fields = ["id", "name", "description", "category", "imageSizeMb", "port", "requiresGpu", "requiresFlavor",
+                  "priceMonthly", "sortOrder"]

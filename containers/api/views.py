@@ -1,0 +1,96 @@
+"""`/api/resource-tiers`, `/api/flavors`, `/api/addons`: what operators set in the admin, read-only.
+
+Signed-in users and the service token may read them (DECISIONS 4).
+"""
+
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.errors import InvalidRequest, NotFound
+from core.api.permissions import IsUserOrService
+
+from ..models import ContainerAddon, ContainerFlavor, ResourceTier
+from . import serializers as s
+
+ADDON_CATEGORIES = ["interface", "compute", "storage", "devops"]
+
+
+class ReferenceViewSet(viewsets.GenericViewSet):
+    """List in an envelope (`{"<envelope>": [...]}`), detail as a bare object, with the contract's 404."""
+
+    permission_classes = [IsUserOrService]
+    lookup_value_regex = "[^/]+"
+    envelope: str
+    not_found: str
+
+    def envelope_response(self, queryset, **extra):
+        return Response({self.envelope: self.get_serializer(queryset, many=True).data, **extra})
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise NotFound(self.not_found)
+        return obj
+
+    def list(self, request):
+        return self.envelope_response(self.get_queryset())
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class ResourceTierViewSet(ReferenceViewSet):
+    queryset = ResourceTier.objects.ordered()
+    serializer_class = s.ResourceTierSerializer
+    envelope, not_found = "tiers", "Resource tier not found"
+
+    def get_serializer_class(self):
+        return s.ResourceTierDetailSerializer if self.action == "retrieve" else s.ResourceTierSerializer
+
+    @action(detail=False)
+    def default(self, request):
+        tier = ResourceTier.objects.default()
+        if tier is None:
+            raise NotFound("No default tier configured")
+        return Response(self.get_serializer(tier).data)
+
+
+class ContainerFlavorViewSet(ReferenceViewSet):
+    queryset = ContainerFlavor.objects.ordered()
+    serializer_class = s.ContainerFlavorSerializer
+    envelope, not_found = "flavors", "Container flavor not found"
+
+    def list(self, request):
+        return self.envelope_response(self.get_queryset().filter(enabled=True))
+
+    @action(detail=False)
+    def default(self, request):
+        flavor = ContainerFlavor.objects.default()
+        if flavor is None:
+            raise NotFound("No default flavor configured")
+        return Response(self.get_serializer(flavor).data)
+
+    @action(detail=False, url_path=r"by-language/(?P<language>[^/]+)")
+    def by_language(self, request, language: str):
+        wanted = language.lower()
+        flavors = [f for f in self.get_queryset() if any(wanted in lang.lower() for lang in f.languages or [])]
+        if not flavors:
+            return self.envelope_response([], message=f"No flavors found for language: {language}")
+        return self.envelope_response(flavors)
+
+
+class ContainerAddonViewSet(ReferenceViewSet):
+    queryset = ContainerAddon.objects.ordered()
+    serializer_class = s.ContainerAddonSerializer
+    envelope, not_found = "addons", "Container addon not found"
+
+    @action(detail=False, url_path="non-gpu")
+    def non_gpu(self, request):
+        return self.envelope_response(self.get_queryset().filter(requires_gpu=False))
+
+    @action(detail=False, url_path=r"by-category/(?P<category>[^/]+)")
+    def by_category(self, request, category: str):
+        if category not in ADDON_CATEGORIES:
+            raise InvalidRequest(f"Invalid category. Must be one of: {', '.join(ADDON_CATEGORIES)}")
+        return self.envelope_response(self.get_queryset().filter(category=category))
