@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sandboxes running the OpenCode agent, chat history, provider credentials, preferences.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # -- CORS (DECISIONS 9) -------------------------------------------------------------------------

@@ -1,0 +1,27 @@
+"""Sandbox business logic. Writes go through these functions; views stay thin."""
+
+import logging
+import threading
+
+logger = logging.getLogger(__name__)
+
+
+def sandboxes_push_config(*, user) -> None:
+    """Push a user's OpenCode config and provider credentials to their running sandboxes.
+
+    Called after every config or credential change. Fire-and-forget: it runs in a background thread
+    and never delays or fails the caller's response (api-contract 1.12).
+    """
+    user_id = user.pk
+
+    def push() -> None:
+        try:
+            from .orchestrator import get_orchestrator
+        except ImportError:  # no orchestrator configured yet
+            return
+        try:
+            get_orchestrator().push_config(user_id=user_id)
+        except Exception:  # noqa: BLE001 - a failed push must never surface to the caller
+            logger.warning("Could not push config to the sandboxes of user %s", user_id, exc_info=True)
+
+    threading.Thread(target=push, name=f"push-config-{user_id}", daemon=True).start()
