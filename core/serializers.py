@@ -2,9 +2,32 @@
 
 from datetime import datetime, timezone
 
+from rest_framework import serializers
+
 
 def iso_datetime(value: datetime | None) -> str | None:
     """JavaScript's `toISOString()`: UTC, milliseconds, `Z`."""
     if value is None:
         return None
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """Dates as the old server wrote them: `2025-12-14T10:20:30.123Z`."""
+
+    def to_representation(self, value):
+        return iso_datetime(value)
+
+
+class LimitOffsetQuery(serializers.Serializer):
+    """`limit`/`offset` query parameters with the contract's ranges (api-contract 1.8)."""
+
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+def parse_query(serializer_class, request) -> dict:
+    """Validate query parameters; a bad value is a 400 in the one error shape."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -3,6 +3,8 @@
 import logging
 import threading
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 
@@ -10,7 +12,8 @@ def sandboxes_push_config(*, user) -> None:
     """Push a user's OpenCode config and provider credentials to their running sandboxes.
 
     Called after every config or credential change. Fire-and-forget: it runs in a background thread
-    and never delays or fails the caller's response (api-contract 1.12).
+    and never delays or fails the caller's response (api-contract 1.12). Tests set
+    `SANDBOX_CONFIG_PUSH_INLINE` so the push finishes before the response and leaves no thread behind.
     """
     user_id = user.pk
 
@@ -24,4 +27,7 @@ def sandboxes_push_config(*, user) -> None:
         except Exception:  # noqa: BLE001 - a failed push must never surface to the caller
             logger.warning("Could not push config to the sandboxes of user %s", user_id, exc_info=True)
 
-    threading.Thread(target=push, name=f"push-config-{user_id}", daemon=True).start()
+    if getattr(settings, "SANDBOX_CONFIG_PUSH_INLINE", False):
+        push()
+    else:
+        threading.Thread(target=push, name=f"push-config-{user_id}", daemon=True).start()

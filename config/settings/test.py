@@ -13,3 +13,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # One test database per run, so two suites on the same embedded server (two checkouts, a developer
 # and CI) never drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_agentpod_{os.getpid()}"}  # noqa: F405
+SANDBOX_CONFIG_PUSH_INLINE = True

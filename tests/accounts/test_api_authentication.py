@@ -62,7 +62,7 @@ def test_the_service_token_is_refused_on_user_endpoints(service_api):
     response = service_api.get("/api/auth/get-session")
     assert response.json() is None  # it is not a Better Auth session
     response = service_api.get("/api/users/me/preferences")
-    assert response.status_code in (403, 404)
+    assert (response.status_code, response.json()) == (403, {"error": "Forbidden"})
 
 
 def test_a_token_that_is_almost_the_service_token_is_refused(service_api, settings):

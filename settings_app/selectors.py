@@ -1,0 +1,24 @@
+"""Reads of users' OpenCode configuration and preferences."""
+
+from django.db.models import Case, IntegerField, When
+
+from .models import OpencodeFileType, UserOpencodeConfig, UserOpencodeFile
+
+_TYPE_ORDER = Case(*[When(type=value, then=index) for index, value in enumerate(OpencodeFileType.values)],
+                   output_field=IntegerField())
+
+
+def opencode_config_get(*, user_id: str) -> UserOpencodeConfig | None:
+    return UserOpencodeConfig.objects.filter(user_id=user_id).first()
+
+
+def opencode_files_list(*, user_id: str, file_type: str | None = None):
+    """A user's files, agent < command < tool < plugin (the enum's order), then by name."""
+    files = UserOpencodeFile.objects.filter(user_id=user_id)
+    if file_type:
+        files = files.filter(type=file_type)
+    return files.order_by(_TYPE_ORDER, "name")
+
+
+def opencode_file_get(*, user_id: str, file_type: str, name: str) -> UserOpencodeFile | None:
+    return UserOpencodeFile.objects.filter(user_id=user_id, type=file_type, name=name).first()
