@@ -1,6 +1,7 @@
 """Writing the activity log. The one way entries are recorded, from middleware and services alike."""
 
 import logging
+from datetime import timedelta
 
 from django.db import DatabaseError, transaction
 
@@ -33,3 +34,72 @@ def activity_record(*, action: str, user=None, entity_type: str | None = None, e
     except DatabaseError:
         logger.warning("Could not record activity %s for user %s", action, user_id, exc_info=True)
         return None
+
+
+# -- retention and anonymisation -------------------------------------------------------------------
+
+PERSONAL_METADATA_KEYS = ("email", "name", "ip", "userAgent")
+ARCHIVE_LOCK_ID = 0x61637469  # pg advisory lock: one archiver at a time
+
+
+def strip_personal_data(metadata):
+    if not isinstance(metadata, dict):
+        return metadata
+    return {key: value for key, value in metadata.items() if key not in PERSONAL_METADATA_KEYS}
+
+
+def activity_anonymize_user(*, user_id: str) -> int:
+    """Detach a deleted user's entries from them and strip what identifies them; returns the count."""
+    count = 0
+    for entry in ActivityLog.objects.filter(user_id=user_id).only("id", "metadata").iterator():
+        ActivityLog.objects.filter(pk=entry.pk).update(
+            user_id=None, anonymized=True, ip_address=None, user_agent=None,
+            metadata=strip_personal_data(entry.metadata))
+        count += 1
+    return count
+
+
+def activity_archive(*, older_than_days: int = 90, dry_run: bool = False, batch_size: int = 1000,
+                     now=None) -> int:
+    """Move entries older than the cut-off into `activity_log_archive`, without personal data.
+
+    Each batch is its own transaction, so a long run can be interrupted safely; a PostgreSQL advisory
+    lock keeps two runs (two cron hosts) from archiving at once. Returns how many entries moved
+    (or would move, with `dry_run`).
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    from .models import ActivityLogArchive
+
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    old = ActivityLog.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ARCHIVE_LOCK_ID])
+        if not cursor.fetchone()[0]:
+            raise ArchiveAlreadyRunning("Another archive_activity run holds the lock.")
+    moved = 0
+    try:
+        while True:
+            with transaction.atomic():
+                batch = list(old.order_by("created_at").select_for_update(skip_locked=True)[:batch_size])
+                if not batch:
+                    break
+                ActivityLogArchive.objects.bulk_create([
+                    ActivityLogArchive(id=entry.id, action=entry.action, entity_type=entry.entity_type,
+                                       metadata=strip_personal_data(entry.metadata),
+                                       original_created_at=entry.created_at)
+                    for entry in batch
+                ], ignore_conflicts=True)
+                ActivityLog.objects.filter(pk__in=[entry.pk for entry in batch]).delete()
+                moved += len(batch)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ARCHIVE_LOCK_ID])
+    return moved
+
+
+class ArchiveAlreadyRunning(Exception):
+    pass

@@ -178,6 +178,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
+    # `?format=` is the activity export's own parameter, not DRF's renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
     # Client IPs for rate limits: REMOTE_ADDR unless the deployment declares its proxies.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
