@@ -132,3 +132,44 @@ def user_for_legacy_social_account(*, provider: str, uid: str) -> User | None:
     """The user an imported Better Auth account (e.g. GitHub) belongs to."""
     account = Account.objects.select_related("user").filter(provider_id=provider, account_id=str(uid)).first()
     return account.user if account else None
+
+
+# -- account deletion -------------------------------------------------------------------------------
+
+CONFIRM_PHRASE = "DELETE MY ACCOUNT"
+
+
+def user_delete(*, user: User, delete_containers: bool = True, request=None) -> dict:
+    """Delete an account as the old server did, in its order (api-contract 2.6).
+
+    Containers go first (an engine call per sandbox; a failure is reported, not fatal). Then, in one
+    transaction: activity is anonymised (kept, detached from the user), preferences, OpenCode config
+    and files, credentials, sessions, linked accounts and the user are deleted; the database cascades
+    the rest (sandboxes, chat, OAuth state, onboarding).
+    """
+    from activity.services import activity_anonymize_user
+    from providers.models import ProviderCredential
+    from sandboxes.services import sandbox_delete
+    from settings_app.models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
+
+    results = {"sandboxesDeleted": 0, "chatSessionsArchived": 0, "activityLogsAnonymized": 0,
+               "preferencesDeleted": False, "userDeleted": False, "errors": []}
+    for sandbox in list(user.sandboxes.all()):
+        from sandboxes.orchestrator import EngineError
+
+        try:
+            sandbox_delete(sandbox=sandbox, remove_volumes=delete_containers, request=request)
+            results["sandboxesDeleted"] += 1
+        except EngineError:
+            results["errors"].append(f"Could not remove the container of sandbox {sandbox.pk}")
+    with transaction.atomic():
+        results["activityLogsAnonymized"] = activity_anonymize_user(user_id=user.pk)
+        results["preferencesDeleted"] = UserPreferences.objects.filter(user=user).delete()[0] > 0
+        UserOpencodeFile.objects.filter(user=user).delete()
+        UserOpencodeConfig.objects.filter(user=user).delete()
+        ProviderCredential.objects.filter(user=user).delete()
+        Session.objects.filter(user=user).delete()
+        Account.objects.filter(user=user).delete()
+        user.delete()
+        results["userDeleted"] = True
+    return results

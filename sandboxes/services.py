@@ -31,3 +31,21 @@ def sandboxes_push_config(*, user) -> None:
         push()
     else:
         threading.Thread(target=push, name=f"push-config-{user_id}", daemon=True).start()
+
+
+def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> None:
+    """Remove a sandbox's container (when it has one), then its row; the database cascades its chat.
+
+    An engine failure is raised before anything is deleted, so the row is never orphaned from a
+    container that still runs.
+    """
+    from activity.services import activity_record
+
+    if sandbox.container_id:
+        from .orchestrator import get_orchestrator
+
+        get_orchestrator().remove(sandbox, remove_volumes=remove_volumes)
+    sandbox_id, user = sandbox.pk, sandbox.user
+    sandbox.delete()
+    activity_record(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
+                    request=request)
