@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/info", api_info, name="api-info"),
     path("api/auth/", include("accounts.api.urls")),
     path("api/", include("containers.api.urls")),
+    path("api/", include("providers.api.urls")),
     path("api/", include("settings_app.api.urls")),
     path("api/", include("activity.api.urls")),
     path("api/", include("accounts.api.account_urls")),
