@@ -1,0 +1,545 @@
+"""The import engine: discovers each app's mapping (`<app>/legacy.py`), orders the apps by their
+dependencies, and loads every table through PostgreSQL COPY into a staging table, then one
+`INSERT … SELECT … ON CONFLICT (pk) DO UPDATE` per batch.
+
+Per batch, in SQL, before the upsert: rows whose parent is missing are rejected (or detached, for
+ON DELETE SET NULL references), rows that would break a unique constraint (against PostgreSQL or an
+earlier row of the file) are rejected naming the other row, and for reference data, rows an operator
+changed are kept. Every app is one transaction; a dry run is one outer transaction rolled back at the
+end, so it produces exactly the report of a real run.
+
+A mapping module defines:
+
+- `DEPENDS_ON`: app labels that must be imported first; `ORDER`: position among independent apps;
+- `TABLES`: `Table` objects, in load order;
+- optionally `finalize(ctx)`, run after the tables, inside the app's transaction.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.apps import apps as django_apps
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+
+from .crypto import LegacyDecryptError, legacy_key
+from .models import ImportRun
+from .report import Report, TableStats
+from .sources import LegacyDatabase, LegacySourceError
+from .values import Cleaner, Reject, Skip
+
+DEFAULT_BATCH_SIZE = 5000
+STAGING = "_legacy_staging"
+
+
+class LegacyUsageError(Exception):
+    """An operator mistake (unknown app, parents not imported, missing Better Auth file): exit 2."""
+
+
+@dataclass(frozen=True)
+class Parent:
+    """`column` references `table.id`; a missing parent rejects the row, or with `detach` sets NULL."""
+
+    column: str
+    table: str
+    detach: bool = False
+
+
+@dataclass
+class Table:
+    name: str
+    model: type[models.Model] | None = None
+    columns: tuple[str, ...] = ()
+    convert: Callable | None = None
+    key: str = "id"
+    database: str = "main"
+    parents: tuple[Parent, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    skip_reason: str | None = None
+    skip_value: str | None = None
+    reference: bool = False
+    secret_columns: frozenset = frozenset()
+    keep_on_update: dict[str, str] = field(default_factory=dict)
+    track_keys: bool = False
+    rows: Callable | None = None
+    prepare: Callable | None = None
+
+    @property
+    def db_table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def pk(self) -> str:
+        return self.model._meta.pk.column
+
+    def datetime_columns(self) -> set[str]:
+        return {f.column for f in self.model._meta.concrete_fields if isinstance(f, models.DateTimeField)}
+
+
+@dataclass
+class Mapping:
+    label: str
+    module: object
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        return tuple(getattr(self.module, "DEPENDS_ON", ()))
+
+    @property
+    def order(self) -> int:
+        return getattr(self.module, "ORDER", 100)
+
+    @property
+    def tables(self) -> list[Table]:
+        return list(self.module.TABLES)
+
+
+def discover_mappings() -> dict[str, Mapping]:
+    """Every installed app with a `legacy` module, in dependency order (parents first)."""
+    found = {}
+    for config in django_apps.get_app_configs():
+        name = f"{config.name}.legacy"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name == name:
+                continue
+            raise
+        if hasattr(module, "TABLES"):
+            found[config.label] = Mapping(config.label, module)
+    ordered: list[str] = []
+    pending = sorted(found, key=lambda label: (found[label].order, label))
+    while pending:
+        ready = [label for label in pending if all(d in ordered or d not in found
+                                                    for d in found[label].depends_on)]
+        if not ready:
+            raise RuntimeError(f"circular legacy dependencies among {pending}")
+        ordered.append(ready[0])
+        pending.remove(ready[0])
+    return {label: found[label] for label in ordered}
+
+
+# -- context given to the mappings ------------------------------------------------------------------
+
+class Context:
+    def __init__(self, *, sources: dict[str, LegacyDatabase], report: Report, now: datetime,
+                 owner_email: str | None, encryption_key: str | None, overwrite_reference: bool,
+                 batch_size: int):
+        self.sources = sources
+        self.report = report
+        self.now = now
+        self.owner_email = owner_email
+        self.encryption_key_string = encryption_key
+        self.overwrite_reference = overwrite_reference
+        self.batch_size = batch_size
+        self._owner: tuple[str | None, str | None] | None = None
+        self._key: bytes | None = None
+        self.state: dict = {}  # scratch space of the mappings (e.g. accounts' password map)
+
+    def source(self, table: Table) -> LegacyDatabase:
+        return self.sources.get(table.database) or self.sources["main"]
+
+    # The single-tenant owner (spec/IMPORT.md "Owner of single-tenant data"), resolved once, after
+    # accounts are in.
+    def owner_id(self) -> str:
+        if self._owner is None:
+            self._owner = self._resolve_owner()
+        owner_id, reason = self._owner
+        if owner_id is None:
+            raise Reject(reason, "user_id")
+        return owner_id
+
+    def _resolve_owner(self) -> tuple[str | None, str | None]:
+        from accounts.models import User, normalize_email
+
+        if self.owner_email:
+            user = User.objects.filter(email=normalize_email(self.owner_email)).first()
+            if user is None:
+                return None, f"owner {self.owner_email} is not a user: re-run with --owner EMAIL of an imported user"
+            self.report.notes.append(f"single-tenant data assigned to --owner {user.email} ({user.id})")
+            return user.id, None
+        users = list(User.objects.values_list("id", "email")[:2])
+        if len(users) == 1:
+            self.report.notes.append(f"single-tenant data assigned to the only user {users[0][1]} ({users[0][0]})")
+            return users[0][0], None
+        self.report.hint("Single-tenant rows (global provider credentials, 'default-user' OpenCode config) "
+                         "were rejected: re-run with --owner EMAIL to give them to that user.")
+        return None, "no owner: re-run with --owner EMAIL"
+
+    def legacy_key(self) -> bytes:
+        if self.encryption_key_string is None:
+            self.report.hint("Encrypted credentials were rejected: re-run with --legacy-encryption-key KEY "
+                             "(the old server's ENCRYPTION_KEY) or set LEGACY_ENCRYPTION_KEY.")
+            raise Reject("no legacy encryption key: re-run with --legacy-encryption-key KEY", "api_key_encrypted")
+        if self._key is None:
+            try:
+                self._key = legacy_key(self.encryption_key_string)
+            except LegacyDecryptError as error:
+                raise Reject(str(error)) from None
+        return self._key
+
+    def wrong_key_hint(self) -> None:
+        self.report.hint("Some credentials could not be decrypted with the given key: check "
+                         "--legacy-encryption-key (the old server's ENCRYPTION_KEY) and re-run; rows already "
+                         "imported are updated, not duplicated.")
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Iterable[str] | None = None,
+               owner: str | None = None, encryption_key: str | None = None, overwrite_reference: bool = False,
+               dry_run: bool = False, batch_size: int = DEFAULT_BATCH_SIZE, now: datetime | None = None,
+               progress: Callable[[str, str, int | None], object] | None = None,
+               log: Callable[[str], None] | None = None) -> Report:
+    """Import the legacy file at `path` (see spec/IMPORT.md). Raises `LegacySourceError` for an
+    unreadable or foreign file and `LegacyUsageError` for operator mistakes; everything else that goes
+    wrong with rows is in the returned report."""
+    log = log or (lambda message: None)
+    now = now or timezone.now()
+    started = time.monotonic()
+    sources = {"main": LegacyDatabase(path)}
+    try:
+        sources["main"].check_agentpod()
+        if auth_db:
+            sources["auth"] = LegacyDatabase(auth_db, role="auth")
+            sources["auth"].check_agentpod()
+        version = sources["main"].schema_version()
+        if version is not None and version >= 12 and "auth" not in sources and not sources["main"].has_better_auth():
+            raise LegacyUsageError(f"{path} is at schema version {version} but has no Better Auth tables: "
+                                   "pass the file that holds them with --auth-db PATH")
+        mappings = discover_mappings()
+        selected = _select(mappings, apps)
+        report = Report(source={"path": str(path), "auth_db": str(auth_db) if auth_db else None,
+                                "schema_version": version, "wal": sources["main"].wal,
+                                "tables": sorted(sources["main"].tables)}, dry_run=dry_run, now=now)
+        report.notes.append(f"legacy schema version {version} (_migrations)")
+        ctx = Context(sources=sources, report=report, now=now, owner_email=owner, encryption_key=encryption_key,
+                      overwrite_reference=overwrite_reference, batch_size=batch_size)
+        _account_unmapped_tables(ctx, mappings, apps is None)
+        if dry_run:
+            with transaction.atomic():
+                _run_apps(ctx, selected, str(path), progress, log)
+                transaction.set_rollback(True)
+        else:
+            _run_apps(ctx, selected, str(path), progress, log)
+    finally:
+        for source in sources.values():
+            source.close()
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def _select(mappings: dict[str, Mapping], labels: Iterable[str] | None) -> list[Mapping]:
+    if not labels:
+        return list(mappings.values())
+    labels = list(dict.fromkeys(labels))
+    unknown = [label for label in labels if label not in mappings]
+    if unknown:
+        raise LegacyUsageError(f"unknown app {', '.join(unknown)}: choose from {', '.join(mappings)}")
+    chosen = [m for m in mappings.values() if m.label in labels]
+    imported = set(ImportRun.objects.values_list("app_label", flat=True).distinct())
+    available = set(imported)
+    for mapping in chosen:
+        missing = [d for d in mapping.depends_on if d in mappings and d not in available]
+        if missing:
+            raise LegacyUsageError(
+                f"cannot import {mapping.label} before {', '.join(missing)}: import {missing[0]} first "
+                f"(--app {' --app '.join(missing)}), or both in one run")
+        available.add(mapping.label)
+    return chosen
+
+
+def _run_apps(ctx: Context, selected: list[Mapping], source: str, progress, log) -> None:
+    report = ctx.report
+    failed: set[str] = set()
+    for mapping in selected:
+        blocked = [d for d in mapping.depends_on if d in failed]
+        if blocked:
+            report.apps[mapping.label] = {"status": f"not imported: {', '.join(blocked)} failed"}
+            failed.add(mapping.label)
+            continue
+        started = timezone.now()
+        log(f"{mapping.label}:")
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+                tables = [_load_table(ctx, mapping, table, progress, log) for table in mapping.tables]
+                if hasattr(mapping.module, "finalize"):
+                    mapping.module.finalize(ctx)
+                ImportRun.objects.create(app_label=mapping.label, source=source,
+                                         schema_version=report.source["schema_version"], started_at=started,
+                                         finished_at=timezone.now(),
+                                         counts={s.table: s.as_dict() for s in tables})
+        except Exception as error:  # the app's transaction is rolled back; the report says why
+            failed.add(mapping.label)
+            report.apps[mapping.label] = {"status": f"failed, nothing of it imported: {type(error).__name__}: "
+                                                    f"{str(error).strip()[:500]}"}
+            for stats in report.tables.values():
+                if stats.app == mapping.label:
+                    stats.new = stats.updated = stats.unchanged = 0
+                    stats.rejected = stats.read - sum(stats.skipped.values())
+            continue
+        report.apps[mapping.label] = {"status": "imported"}
+
+
+def _account_unmapped_tables(ctx: Context, mappings: dict[str, Mapping], all_apps: bool) -> None:
+    """`_migrations` and tables no mapping knows: counted as skipped, so nothing goes unmentioned."""
+    main = ctx.sources["main"]
+    known = {t.name for m in mappings.values() for t in m.tables}
+    for name in sorted(main.tables):
+        if name in known:
+            continue
+        stats = ctx.report.table("legacy", name)
+        stats.read = main.count(name)
+        reason = ("schema history, not imported (PostgreSQL has its own migrations)" if name == "_migrations"
+                  else "unknown table: no mapping, not imported")
+        if stats.read:
+            stats.skipped[reason] = stats.read
+        if name != "_migrations" and stats.read:
+            ctx.report.notes.append(f"table {name} ({stats.read} rows) is not part of the legacy schema: not imported")
+
+
+# -- one table --------------------------------------------------------------------------------------
+
+def _load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> TableStats:
+    report = ctx.report
+    stats = report.table(mapping.label, table.name)
+    source = ctx.source(table)
+    started = time.monotonic()
+    if table.name not in source.tables:
+        stats.present = False
+        return stats
+    if table.prepare:
+        table.prepare(ctx, source)
+    rows = table.rows(ctx, source) if table.rows else _stream(source, table.name, ctx.batch_size)
+    bar = progress(mapping.label, table.name, source.count(table.name)) if progress else None
+    if table.model is None:
+        for batch in rows:
+            for row in batch:
+                stats.read += 1
+                value = row.get(table.skip_value) if table.skip_value else None
+                stats.skipped[table.skip_reason] += 1
+                report.entry(stats, "skipped", row.get(table.key), table.skip_value, value, table.skip_reason)
+            if bar:
+                bar(len(batch))
+    else:
+        loader = _Loader(ctx, table, stats)
+        try:
+            for batch in rows:
+                loader.load(batch)
+                if bar:
+                    bar(len(batch))
+        finally:
+            loader.close()
+    stats.elapsed = time.monotonic() - started
+    log(f"  {table.name}: read {stats.read}, imported {stats.imported} (new {stats.new}, updated "
+        f"{stats.updated}), fixed {stats.fixed}, skipped {sum(stats.skipped.values())}, rejected {stats.rejected} "
+        f"in {stats.elapsed:.2f}s")
+    return stats
+
+
+def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list[dict]]:
+    cursor = source.connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
+    names = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(batch_size):
+        yield [dict(zip(names, row)) for row in batch]
+
+
+class _Loader:
+    """Converts batches in Python, COPYs them into a staging table and upserts them in SQL."""
+
+    def __init__(self, ctx: Context, table: Table, stats: TableStats):
+        self.ctx, self.table, self.stats = ctx, table, stats
+        self.report = ctx.report
+        self.cleaner = Cleaner(now=ctx.now)
+        self.cursor = connection.cursor()
+        self.raw = self.cursor.cursor  # the psycopg cursor, for COPY
+        self.columns = table.columns
+        self.pk = table.pk
+        self.pk_index = self.columns.index(self.pk)
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        self.cursor.execute(f'CREATE TEMP TABLE {STAGING} AS SELECT {cols} FROM "{table.db_table}" WITH NO DATA')
+        if table.track_keys:
+            self.cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS _legacy_keys_{table.db_table} (pk text PRIMARY KEY)")
+            self.cursor.execute(f"TRUNCATE _legacy_keys_{table.db_table}")
+        self.copy_sql = f"COPY {STAGING} ({cols}) FROM STDIN"
+        self.upsert_sql = self._upsert_sql()
+
+    def close(self) -> None:
+        try:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        except DatabaseError:
+            pass  # the transaction failed; rolling it back drops the staging table anyway
+        self.cursor.close()
+
+    # -- per batch ----------------------------------------------------------------------------
+
+    def load(self, batch: list[dict]) -> None:
+        table, stats, cleaner, ctx = self.table, self.stats, self.cleaner, self.ctx
+        convert, key_column, pk_index = table.convert, table.key, self.pk_index
+        out = []
+        fixes: dict[str, list] = {}
+        for row in batch:
+            cleaner.begin(row.get(key_column))
+            try:
+                values = convert(row, cleaner, ctx)
+            except Skip as skip:
+                stats.skipped[skip.reason] += 1
+                self.report.entry(stats, "skipped", cleaner.key, None, skip.value, skip.reason)
+                continue
+            except Reject as reject:
+                stats.rejected += 1
+                self.report.entry(stats, "rejected", cleaner.key, reject.column, reject.value, reject.reason,
+                                  secret=reject.secret or reject.column in table.secret_columns)
+                continue
+            finally:
+                stats.read += 1
+            out.append(values)
+            if cleaner.fixes:
+                fixes[values[pk_index]] = cleaner.fixes
+        if not out:
+            return
+        with self.raw.copy(self.copy_sql) as copy:
+            for values in out:
+                copy.write_row(values)
+        rejected = self._check_parents(fixes) | self._check_unique() | self._check_reference()
+        for key in rejected:
+            fixes.pop(key, None)
+        new, updated = self._upsert()
+        stats.new += new
+        stats.updated += updated
+        stats.unchanged += len(out) - len(rejected) - new - updated
+        for key, entries in fixes.items():
+            stats.fixed_keys.add(key)
+            for column, original, reason in entries:
+                self.report.entry(stats, "fixed", key, column, original, reason,
+                                  secret=column in table.secret_columns)
+        if table.track_keys:
+            self.cursor.execute(f"INSERT INTO _legacy_keys_{table.db_table} SELECT \"{self.pk}\" FROM {STAGING} "
+                                "ON CONFLICT DO NOTHING")
+        self.cursor.execute(f"TRUNCATE {STAGING}")
+
+    def _reject_rows(self, rows, column: str | None, reason: Callable) -> set:
+        keys = set()
+        for row in rows:
+            if row[0] in keys:
+                continue
+            keys.add(row[0])
+            self.stats.rejected += 1
+            self.report.entry(self.stats, "rejected", row[0], column, row[1], reason(row))
+        return keys
+
+    def _check_parents(self, fixes: dict) -> set:
+        rejected = set()
+        pk = self.pk
+        for parent in self.table.parents:
+            col = parent.column
+            missing = (f"s.\"{col}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"{parent.table}\" p "
+                       f"WHERE p.id = s.\"{col}\")")
+            if parent.detach:
+                self.cursor.execute(
+                    f"UPDATE {STAGING} s SET \"{col}\" = NULL FROM (SELECT ctid AS row, \"{col}\" AS old FROM "
+                    f"{STAGING} s WHERE {missing}) o WHERE s.ctid = o.row RETURNING s.\"{pk}\", o.old")
+                for key, old in self.cursor.fetchall():
+                    fixes.setdefault(key, []).append(
+                        (col, old, f"{parent.table} {old} does not exist: reference set to NULL"))
+            else:
+                self.cursor.execute(f"DELETE FROM {STAGING} s WHERE {missing} RETURNING s.\"{pk}\", s.\"{col}\"")
+                rejected |= self._reject_rows(self.cursor.fetchall(), col,
+                                              lambda r, t=parent.table: f"orphan: {t} {r[1]} does not exist")
+        return rejected
+
+    def _check_unique(self) -> set:
+        rejected = set()
+        pk, target = self.pk, self.table.db_table
+        for key in self.table.unique:
+            same = " AND ".join(f'o."{c}" = s."{c}"' for c in key)
+            shown = " || ', ' || ".join(f's."{c}"::text' for c in key)
+            label = ", ".join(key)
+            self.cursor.execute(
+                f"DELETE FROM {STAGING} s USING \"{target}\" o WHERE {same} AND o.\"{pk}\" <> s.\"{pk}\" "
+                f"RETURNING s.\"{pk}\", {shown}, o.\"{pk}\"")
+            rejected |= self._reject_rows(self.cursor.fetchall(), label,
+                                          lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}")
+            self.cursor.execute(
+                f"DELETE FROM {STAGING} s USING {STAGING} o WHERE {same} AND o.ctid < s.ctid "
+                f"RETURNING s.\"{pk}\", {shown}, o.\"{pk}\"")
+            rejected |= self._reject_rows(self.cursor.fetchall(), label,
+                                          lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}")
+        return rejected
+
+    def _check_reference(self) -> set:
+        """Reference rows an operator changed in PostgreSQL are kept unless --overwrite-reference."""
+        if not self.table.reference or self.ctx.overwrite_reference:
+            return set()
+        target, pk = self.table.db_table, self.pk
+        changed = " OR ".join(f'o."{c}" IS DISTINCT FROM s."{c}"' for c in self.columns
+                              if c not in ("created_at", "updated_at"))
+        self.cursor.execute(
+            f"DELETE FROM {STAGING} s USING \"{target}\" o WHERE o.\"{pk}\" = s.\"{pk}\" AND ({changed}) "
+            f"AND NOT {self._untouched('o')} RETURNING s.\"{pk}\"")
+        kept = set()
+        reason = "kept: changed by an operator in PostgreSQL (--overwrite-reference replaces it)"
+        for (key,) in self.cursor.fetchall():
+            kept.add(key)
+            self.stats.skipped[reason] += 1
+            self.report.entry(self.stats, "skipped", key, None, None, reason)
+        return kept
+
+    def _digest(self, alias: str) -> str:
+        columns = [f.column for f in self.table.model._meta.concrete_fields]
+        return "md5(ROW(" + ", ".join(f'{alias}."{c}"' for c in columns) + ")::text)"
+
+    def _untouched(self, alias: str) -> str:
+        """The row is as the import (or the seed migration) left it."""
+        name = self.table.db_table
+        return (f"(EXISTS (SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND "
+                f"r.pk_value = {alias}.\"{self.pk}\" AND r.digest = {self._digest(alias)}) OR (NOT EXISTS "
+                f"(SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND r.pk_value = "
+                f"{alias}.\"{self.pk}\") AND {alias}.updated_at - {alias}.created_at < interval '1 second'))")
+
+    def _upsert_sql(self) -> str:
+        table, pk = self.table, self.pk
+        now = f"'{self.ctx.now.isoformat()}'::timestamptz"
+        datetimes = table.datetime_columns()
+        exprs = {}
+        for c in self.columns:
+            if c in table.keep_on_update:
+                exprs[c] = table.keep_on_update[c]
+            elif c in datetimes:
+                # A value that fell back to the import time keeps the time of the first import.
+                exprs[c] = f'CASE WHEN EXCLUDED."{c}" = {now} THEN t."{c}" ELSE EXCLUDED."{c}" END'
+            else:
+                exprs[c] = f'EXCLUDED."{c}"'
+        updated = [c for c in self.columns if c != pk]
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        sets = ", ".join(f'"{c}" = {exprs[c]}' for c in updated)
+        old = ", ".join(f't."{c}"' for c in updated)
+        new = ", ".join(exprs[c] for c in updated)
+        return (f'WITH up AS (INSERT INTO "{table.db_table}" AS t ({cols}) SELECT {cols} FROM {STAGING} '
+                f'ON CONFLICT ("{pk}") DO UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new}) '
+                f'RETURNING (xmax = 0) AS inserted) '
+                f'SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up')
+
+    def _upsert(self) -> tuple[int, int]:
+        self.cursor.execute(self.upsert_sql)
+        new, updated = self.cursor.fetchone()
+        if self.table.reference:
+            name = self.table.db_table
+            self.cursor.execute(
+                f"INSERT INTO legacy_reference_row (table_name, pk_value, digest) SELECT '{name}', o.\"{self.pk}\", "
+                f"{self._digest('o')} FROM \"{name}\" o JOIN {STAGING} s ON s.\"{self.pk}\" = o.\"{self.pk}\" "
+                f"ON CONFLICT (table_name, pk_value) DO UPDATE SET digest = EXCLUDED.digest")
+        return new, updated
+
+
+def legacy_source_error(error: Exception) -> bool:
+    return isinstance(error, (LegacySourceError, LegacyUsageError))

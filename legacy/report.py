@@ -1,0 +1,120 @@
+"""What an import did, per app and table, and every row it fixed, skipped or rejected.
+
+The invariant the command checks itself: for every table, read = imported + skipped + rejected
+(imported = new + updated + unchanged; fixed rows are imported rows whose values were changed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .values import show
+
+
+@dataclass
+class TableStats:
+    app: str
+    table: str
+    present: bool = True
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    rejected: int = 0
+    fixed_keys: set = field(default_factory=set)
+    elapsed: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    @property
+    def fixed(self) -> int:
+        return len(self.fixed_keys)
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.imported + sum(self.skipped.values()) + self.rejected
+
+    def as_dict(self) -> dict:
+        return {"present": self.present, "read": self.read, "imported": self.imported, "new": self.new,
+                "updated": self.updated, "unchanged": self.unchanged, "fixed": self.fixed,
+                "skipped": dict(self.skipped), "rejected": self.rejected,
+                "elapsed_s": round(self.elapsed, 3), "balanced": self.balanced}
+
+
+class Report:
+    def __init__(self, *, source: dict, dry_run: bool, now):
+        self.source = source
+        self.dry_run = dry_run
+        self.now = now
+        self.tables: dict[tuple[str, str], TableStats] = {}
+        self.apps: dict[str, dict] = {}
+        self.entries: list[dict] = []
+        self.notes: list[str] = []
+        self.hints: list[str] = []
+        self.elapsed = 0.0
+
+    def table(self, app: str, table: str) -> TableStats:
+        return self.tables.setdefault((app, table), TableStats(app, table))
+
+    def entry(self, stats: TableStats, outcome: str, key, column: str | None, value, reason: str, *,
+              secret: bool = False) -> None:
+        self.entries.append({"app": stats.app, "table": stats.table, "key": key, "outcome": outcome,
+                             "column": column, "value": show(value, secret=secret), "reason": reason})
+
+    def hint(self, text: str) -> None:
+        if text not in self.hints:
+            self.hints.append(text)
+
+    # -- outcome ----------------------------------------------------------------------------------
+
+    @property
+    def rejected(self) -> int:
+        return sum(s.rejected for s in self.tables.values())
+
+    @property
+    def failed_apps(self) -> list[str]:
+        return [label for label, app in self.apps.items() if app["status"] != "imported"]
+
+    @property
+    def balanced(self) -> bool:
+        return all(s.balanced for s in self.tables.values())
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.balanced and not self.rejected and not self.failed_apps else 1
+
+    def as_dict(self) -> dict:
+        apps = {}
+        for (app, table), stats in self.tables.items():
+            apps.setdefault(app, {"tables": {}})["tables"][table] = stats.as_dict()
+        for app, info in self.apps.items():
+            apps.setdefault(app, {"tables": {}}).update(info)
+        return {"source": self.source, "dry_run": self.dry_run, "now": self.now.isoformat(),
+                "elapsed_s": round(self.elapsed, 3), "invariant_holds": self.balanced,
+                "rejected": self.rejected, "exit_status": self.exit_status, "apps": apps,
+                "notes": self.notes, "hints": self.hints, "entries": self.entries}
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False, default=str))
+
+    def summary_lines(self) -> list[str]:
+        header = f"{'app':<13}{'table':<23}{'read':>8}{'imported':>10}{'new':>8}{'updated':>9}" \
+                 f"{'fixed':>7}{'skipped':>9}{'rejected':>10}{'time':>8}"
+        lines = [header, "-" * len(header)]
+        for (app, table), s in self.tables.items():
+            if not s.present:
+                lines.append(f"{app:<13}{table:<23}{'(absent at this schema version)':>40}")
+                continue
+            mark = "" if s.balanced else "  INVARIANT BROKEN"
+            lines.append(f"{app:<13}{table:<23}{s.read:>8}{s.imported:>10}{s.new:>8}{s.updated:>9}"
+                         f"{s.fixed:>7}{sum(s.skipped.values()):>9}{s.rejected:>10}{s.elapsed:>7.2f}s{mark}")
+        for label, app in self.apps.items():
+            if app["status"] != "imported":
+                lines.append(f"{label}: {app['status']}")
+        return lines
