@@ -457,3 +457,23 @@ def test_the_openapi_schema_describes_every_provider_endpoint(client):
     configure_body = schema["paths"]["/api/providers/{provider_id}/configure"]["post"]["requestBody"]
     assert configure_body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ConfigureInputRequest"}
     assert components["ConfigureInputRequest"]["required"] == ["apiKey"]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/providers/a%00b"), ("delete", "/api/providers/a%00b"), ("post", "/api/providers/a%00b/set-default"),
+    ("get", "/api/providers/github-copilot/oauth/status/a%00b"), ("delete", "/api/providers/github-copilot/oauth/a%00b"),
+])
+def test_a_nul_character_in_the_path_is_404_not_a_crash(api, models_dev, method, path):
+    response = getattr(api, method)(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found"}
+
+
+def test_a_nul_character_in_the_body_is_400_not_a_crash(api, models_dev):
+    response = configure(api, "anthropic", {"apiKey": "sk-\x00-key"})
+    assert response.status_code == 400
+    assert response.json()["details"] == "apiKey: Null characters are not allowed."
+    response = api.post("/api/providers/github-copilot/oauth/poll", {"stateId": "a\x00b"},
+                        content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["details"] == "stateId: Null characters are not allowed."
