@@ -34,8 +34,8 @@ LAST_GOOD_KEY = "providers:catalogue:last-good"
 RETRY_KEY = "providers:catalogue:retry-after-failure"
 
 # Shown by `GET /api/providers` unless `popularOnly=false`, in models.dev order (not this order).
-POPULAR_PROVIDERS = ("anthropic", "openai", "google", "github-copilot", "openrouter", "amazon-bedrock", "azure",
-                     "groq", "mistral", "xai")
+POPULAR_PROVIDERS = ("anthropic", "openai", "google", "github-copilot", "openrouter", "amazon-bedrock",
+                     "azure", "groq", "mistral", "xai")
 AUTH_TYPES = {"github-copilot": AuthType.DEVICE_FLOW, "opencode": AuthType.OAUTH}
 LOGO_URL = "https://models.dev/logos/{id}.svg"
 
@@ -124,7 +124,8 @@ def catalogue_reload() -> dict[str, CatalogueProvider]:
     try:
         return catalogue_refresh()
     except CatalogueFetchError:
-        raise CatalogueUnavailable(details="models.dev could not be reached; the cached catalogue is kept") from None
+        raise CatalogueUnavailable(
+            details="models.dev could not be reached; the cached catalogue is kept") from None
 
 
 def _fetch():

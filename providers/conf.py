@@ -11,7 +11,8 @@ DEFAULTS = {
     "MODELS_DEV_URL": "https://models.dev/api.json",
     "MODELS_DEV_TIMEOUT": 10.0,  # seconds, connect and read
     "MODELS_DEV_CACHE_SECONDS": 3600,  # how long a fetched catalogue counts as fresh
-    "MODELS_DEV_RETRY_SECONDS": 60,  # after a failed fetch, how long to serve the last good copy before retrying
+    # After a failed fetch, how long to serve the last good copy (or 503) before asking models.dev again.
+    "MODELS_DEV_RETRY_SECONDS": 60,
     # GitHub Copilot device flow.
     "GITHUB_COPILOT_CLIENT_ID": "Iv1.b507a08c87ecfe98",  # the client id the old server and OpenCode use
     "GITHUB_COPILOT_SCOPES": ["read:user"],

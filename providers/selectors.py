@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from settings_app.models import Setting
 
-from .catalogue import CatalogueModel, CatalogueProvider, catalogue_provider, catalogue_providers, POPULAR_PROVIDERS
+from .catalogue import (
+    POPULAR_PROVIDERS,
+    CatalogueModel,
+    CatalogueProvider,
+    catalogue_provider,
+    catalogue_providers,
+)
 from .models import OAuthState, ProviderCredential
 
 
@@ -30,8 +36,9 @@ class ProviderEntry:
     @classmethod
     def of(cls, provider: CatalogueProvider, *, configured: set[str], default: str | None) -> ProviderEntry:
         return cls(id=provider.id, name=provider.name, auth_type=provider.auth_type,
-                   api_key_env_var=provider.api_key_env_var, logo_url=provider.logo_url, models=provider.models,
-                   is_configured=provider.id in configured, is_default=provider.id == default)
+                   api_key_env_var=provider.api_key_env_var, logo_url=provider.logo_url,
+                   models=provider.models, is_configured=provider.id in configured,
+                   is_default=provider.id == default)
 
 
 def default_provider_key(*, user_id: str) -> str:
@@ -40,8 +47,8 @@ def default_provider_key(*, user_id: str) -> str:
 
 
 def default_provider_id(*, user) -> str | None:
-    value = Setting.objects.filter(key=default_provider_key(user_id=user.pk)).values_list("value", flat=True).first()
-    return value or None
+    key = default_provider_key(user_id=user.pk)
+    return Setting.objects.filter(key=key).values_list("value", flat=True).first() or None
 
 
 def configured_provider_ids(*, user) -> set[str]:

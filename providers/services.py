@@ -57,7 +57,8 @@ def credential_delete(*, user, provider_id: str) -> None:
         deleted, _ = ProviderCredential.objects.filter(user=user, provider_id=provider_id).delete()
         if not deleted:
             raise NotFound("Provider not configured")
-        Setting.objects.filter(key=selectors.default_provider_key(user_id=user.pk), value=provider_id).delete()
+        default_key = selectors.default_provider_key(user_id=user.pk)
+        Setting.objects.filter(key=default_key, value=provider_id).delete()
     sandboxes_push_config(user=user)
 
 
@@ -99,7 +100,8 @@ def device_flow_init(*, user, provider_id: str, request=None) -> OAuthState:
     fields = [data.get(name) if data else None for name in ("device_code", "user_code", "verification_uri")]
     if not all(isinstance(value, str) and value for value in fields):
         logger.warning("GitHub device-code request failed or answered without a device code")
-        raise ServiceUnavailable("Failed to initialize OAuth flow", details="GitHub did not issue a device code")
+        raise ServiceUnavailable("Failed to initialize OAuth flow",
+                                 details="GitHub did not issue a device code")
     device_code, user_code, verification_uri = fields
     state = OAuthState.objects.create(
         user=user, provider_id=provider_id, device_code=device_code, user_code=user_code,
@@ -150,12 +152,13 @@ def device_flow_poll(*, user, provider_id: str, state_id: str, request=None) -> 
                 "oauth_scopes": dump_json(_scopes(data.get("scope")))})
         if outcome.status != OAuthStatus.PENDING:
             _state_update(state, outcome.status, outcome.error)
-        elif isinstance(data.get("interval"), int) and data["interval"] > 0:  # `slow_down` raises the interval
+        elif _positive_int(data.get("interval"), 0):  # `slow_down` comes with a longer interval
             state.interval_seconds = data["interval"]
             state.save(update_fields=["interval_seconds"])
     if outcome.status == OAuthStatus.COMPLETED:
-        activity_record(action="provider.oauth_complete", user=user, entity_type="provider", entity_id=provider_id,
-                        metadata={"params": {"id": provider_id}, "stateId": state.pk}, request=request)
+        activity_record(action="provider.oauth_complete", user=user, entity_type="provider",
+                        entity_id=provider_id, metadata={"params": {"id": provider_id}, "stateId": state.pk},
+                        request=request)
         sandboxes_push_config(user=user)
     return outcome
 
@@ -189,8 +192,8 @@ def _token_outcome(data: dict) -> DeviceFlowStatus:
         return DeviceFlowStatus(OAuthStatus.ERROR, "User denied access")
     if error:
         description = data.get("error_description")
-        return DeviceFlowStatus(OAuthStatus.ERROR, str(description if isinstance(description, str) and description
-                                                       else error)[:500])
+        message = description if isinstance(description, str) and description else str(error)
+        return DeviceFlowStatus(OAuthStatus.ERROR, message[:500])
     token = data.get("access_token")
     if isinstance(token, str) and token:
         return DeviceFlowStatus(OAuthStatus.COMPLETED)

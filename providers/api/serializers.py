@@ -95,8 +95,8 @@ class ProviderSerializer(serializers.Serializer):
 
 class ProviderListResponse(serializers.Serializer):
     providers = ProviderSerializer(many=True)
-    totalCount = serializers.IntegerField(allow_null=True,  # noqa: N815
-                                          help_text="Number of providers listed; null when popularOnly is true.")
+    totalCount = serializers.IntegerField(  # noqa: N815
+        allow_null=True, help_text="Number of providers listed; null when popularOnly is true.")
     popularCount = serializers.IntegerField()  # noqa: N815
 
 
@@ -110,7 +110,8 @@ class ProviderDetailResponse(serializers.Serializer):
 
 class DefaultProviderResponse(serializers.Serializer):
     provider = ProviderSummarySerializer(allow_null=True)
-    message = serializers.CharField(allow_null=True, help_text="Why there is no default provider; null when there is.")
+    message = serializers.CharField(allow_null=True,
+                                    help_text="Why there is no default provider; null when there is one.")
 
 
 class ConfiguredProviderSerializer(serializers.Serializer):

@@ -22,14 +22,17 @@ NOT_FOUND = {404: ERROR}
 BAD_REQUEST = {400: ERROR}
 UNAVAILABLE = {503: OpenApiResponse(description='`{"error": "Provider catalogue unavailable"}`: models.dev '
                                                 'is unreachable and no copy is cached')}
-PROVIDER_ID = OpenApiParameter("provider_id", str, OpenApiParameter.PATH, description="A models.dev provider id")
-STATE_ID = OpenApiParameter("state_id", str, OpenApiParameter.PATH, description="The `stateId` from oauth/init")
+PROVIDER_ID = OpenApiParameter("provider_id", str, OpenApiParameter.PATH,
+                               description="A models.dev provider id")
+STATE_ID = OpenApiParameter("state_id", str, OpenApiParameter.PATH,
+                            description="The `stateId` from oauth/init")
 
 
 # Routed explicitly in `urls.py`, so that fixed paths (`configured`, `oauth/init`) precede ids. The list
 # action is not called `list`: drf-spectacular would describe its response as an array.
 class ProviderViewSet(viewsets.ViewSet):
-    @extend_schema(operation_id="api_providers_list", summary="List providers", parameters=[s.ProviderListQuery],
+    @extend_schema(operation_id="api_providers_list", summary="List providers",
+                   parameters=[s.ProviderListQuery],
                    responses={200: s.ProviderListResponse, **BAD_REQUEST, **UNAVAILABLE})
     def catalogue(self, request):
         popular_only = parse_query(s.ProviderListQuery, request)["popularOnly"]

@@ -14,7 +14,7 @@ from providers.models import ProviderCredential
 from settings_app.models import Setting
 from tests.factories import ProviderCredentialFactory, SettingFactory
 from tests.providers.catalogue_data import big_catalogue, expected_all, expected_anthropic, expected_popular
-from tests.providers.conftest import MODELS_DEV_URL, calls_to
+from tests.providers.conftest import MODELS_DEV_URL
 
 pytestmark = pytest.mark.django_db
 
