@@ -1,0 +1,211 @@
+"""The Docker backend on a real engine (dockerd from scripts/dockerd.sh, containers on network "none").
+
+After each step the engine's own view (docker-py inspect) is checked: state, labels, limits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from containers.models import ResourceTier
+from containers.services import GIB
+from sandboxes.docker_backend import DockerOrchestrator
+from sandboxes.orchestrator import (
+    ContainerNotFound,
+    EngineConflict,
+    ImageUnavailable,
+    SandboxSpecInvalid,
+    container_name,
+    get_orchestrator,
+)
+from sandboxes.states import ContainerStatus
+from tests.factories import (
+    ContainerFlavorFactory,
+    OnboardingSessionFactory,
+    ProviderCredentialFactory,
+    SandboxFactory,
+    UserOpencodeConfigFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+API_KEY = "sk-ant-test-0123456789abcdef"
+
+
+@pytest.fixture
+def sandbox(user):
+    return SandboxFactory(user=user, name="My Project", slug="my-project", repo_name="my-project-abc",
+                          flavor_id="js", resource_tier_id="starter", addon_ids=["code-server"],
+                          github_url="https://github.com/acme/app")
+
+
+def raw(engine, sandbox) -> dict:
+    return engine.client.inspect_container(container_name(sandbox))
+
+
+def test_get_orchestrator_returns_the_docker_backend_by_default(engine):
+    assert isinstance(get_orchestrator(), DockerOrchestrator)
+
+
+def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplog):
+    caplog.set_level(logging.DEBUG)
+    ProviderCredentialFactory(user=user, provider_id="anthropic", api_key=API_KEY)
+    UserOpencodeConfigFactory(user=user, settings={"model": "anthropic/claude-sonnet-4-5"}, agents_md="Be kind.")
+    onboarding = OnboardingSessionFactory(user=user, sandbox=sandbox)
+    started = time.monotonic()
+
+    # create: not started; name, image, labels and the starter tier's limits in the engine
+    info = backend.create(sandbox)
+    attrs = raw(engine, sandbox)
+    assert info.id == attrs["Id"] and info.name == f"agentpod-{sandbox.pk}"
+    assert (info.status, info.sandbox_status) == (ContainerStatus.CREATING, "stopped")
+    assert attrs["State"]["Status"] == "created"
+    assert attrs["Config"]["Image"] == "codeopen-js:0.4.0"
+    labels = attrs["Config"]["Labels"]
+    assert {key: labels[key] for key in labels if key.startswith("agentpod.sandbox.") and key != "agentpod.sandbox.created"} == {
+        "agentpod.sandbox.id": sandbox.pk, "agentpod.sandbox.name": "My Project",
+        "agentpod.sandbox.slug": "my-project", "agentpod.sandbox.user": user.pk,
+        "agentpod.sandbox.repo": "my-project-abc", "agentpod.sandbox.github": "https://github.com/acme/app"}
+    assert labels["agentpod.managed"] == "true"
+    assert labels["agentpod.sandbox.created"].endswith("Z")
+    host = attrs["HostConfig"]
+    assert (host["Memory"], host["MemoryReservation"], host["NanoCpus"], host["PidsLimit"]) == (
+        2 * GIB, 1 * GIB, 1 * 10**9, 256)
+    assert host["NetworkMode"] == "none" and host["Init"] is True
+    assert set(attrs["Config"]["ExposedPorts"]) == {"4096/tcp", "8080/tcp"}
+    env = dict(item.split("=", 1) for item in attrs["Config"]["Env"])
+    assert json.loads(env["OPENCODE_AUTH_JSON"]) == {"anthropic": {"type": "api", "key": API_KEY}}
+    assert json.loads(env["OPENCODE_USER_CONFIG"]) == {
+        "settings": {"model": "anthropic/claude-sonnet-4-5"}, "agents_md": "Be kind.", "files": []}
+    assert (env["ONBOARDING_MODE"], env["ONBOARDING_SESSION_ID"]) == ("true", onboarding.pk)
+    assert (env["SANDBOX_ID"], env["USER_ID"], env["CODE_SERVER_ENABLED"]) == (sandbox.pk, user.pk, "true")
+
+    # start
+    backend.start(sandbox)
+    assert raw(engine, sandbox)["State"]["Status"] == "running"
+    assert backend.inspect(sandbox).sandbox_status == "running"
+    assert backend.status(sandbox) == "running"
+
+    # exec: output, exit code, stderr, working dir and environment
+    assert backend.exec(sandbox, ["echo", "hello"]).stdout == "hello\n"
+    failed = backend.exec(sandbox, ["sh", "-c", "echo oops >&2; exit 3"])
+    assert (failed.exit_code, failed.stdout, failed.stderr) == (3, "", "oops\n")
+    assert backend.exec(sandbox, ["sh", "-c", 'pwd; echo "$MY_VAR"'], working_dir="/tmp",
+                        env={"MY_VAR": "test-value"}).stdout == "/tmp\ntest-value\n"
+
+    # logs: the image's command wrote one line
+    assert "Container started. Waiting..." in backend.logs(sandbox, tail=10)
+    assert backend.logs(sandbox, tail=10, timestamps=True).split(" ", 1)[0].endswith("Z")
+
+    # stats: the engine reports the tier's memory limit
+    stats = backend.stats(sandbox)
+    assert stats.memory_limit == 2 * GIB and 0 < stats.memory_usage < stats.memory_limit
+    assert set(stats.as_contract()) == {"cpuPercent", "memoryUsage", "memoryLimit", "memoryPercent", "networkRx",
+                                        "networkTx", "blockRead", "blockWrite"}
+
+    # stop: quick (init forwards SIGTERM), stopped
+    backend.stop(sandbox)
+    assert raw(engine, sandbox)["State"]["Status"] == "exited"
+    assert backend.inspect(sandbox).sandbox_status == "stopped"
+    backend.stop(sandbox)  # stopping a stopped container is not an error
+
+    # restart
+    backend.restart(sandbox, timeout=1)
+    assert raw(engine, sandbox)["State"]["Status"] == "running"
+
+    # pause / unpause: a paused sandbox reads as stopped; exec is refused while paused
+    backend.pause(sandbox)
+    assert raw(engine, sandbox)["State"]["Status"] == "paused"
+    paused = backend.inspect(sandbox)
+    assert (paused.status, paused.sandbox_status) == ("paused", "stopped")
+    with pytest.raises(EngineConflict):
+        backend.exec(sandbox, ["true"])
+    backend.unpause(sandbox)
+    assert raw(engine, sandbox)["State"]["Status"] == "running"
+    assert raw(engine, sandbox)["HostConfig"]["Memory"] == 2 * GIB  # limits survive the lifecycle
+
+    # remove: gone from the engine; removing again is fine; other calls say the container is missing
+    backend.remove(sandbox, remove_volumes=True)
+    assert engine.containers(**{"agentpod.sandbox.id": sandbox.pk}) == []
+    assert backend.inspect(sandbox) is None
+    assert backend.status(sandbox) == ContainerStatus.UNKNOWN
+    backend.remove(sandbox)
+    with pytest.raises(ContainerNotFound):
+        backend.start(sandbox)
+
+    assert time.monotonic() - started < 20
+    # The decrypted key went to the engine, never to a log line.
+    assert API_KEY not in caplog.text
+
+
+def test_an_edited_tier_changes_the_memory_limit_of_the_next_container(engine, backend, user):
+    first = SandboxFactory(user=user, flavor_id="js", resource_tier_id="builder", addon_ids=[])
+    backend.create(first)
+    assert raw(engine, first)["HostConfig"]["Memory"] == 4 * GIB
+
+    ResourceTier.objects.filter(pk="builder").update(memory_gb=3)
+    second = SandboxFactory(user=user, flavor_id="js", resource_tier_id="builder", addon_ids=[])
+    backend.create(second)
+
+    host = raw(engine, second)["HostConfig"]
+    assert (host["Memory"], host["MemoryReservation"]) == (3 * GIB, 2 * GIB)
+    assert raw(engine, first)["HostConfig"]["Memory"] == 4 * GIB  # an existing container keeps its limit
+
+
+def test_a_tier_with_more_cpus_than_the_host_gets_the_host_cpus(engine, backend, user):
+    host_cpus = engine.client.info()["NCPU"]
+    sandbox = SandboxFactory(user=user, flavor_id="python", resource_tier_id="creator", addon_ids=[])
+    backend.create(sandbox)
+    host = raw(engine, sandbox)["HostConfig"]
+    assert host["NanoCpus"] == min(4, host_cpus) * 10**9
+    assert (host["Memory"], host["PidsLimit"]) == (8 * GIB, 4 * 256)
+
+
+def test_containers_have_no_network_but_loopback(engine, backend, sandbox):
+    backend.create(sandbox)
+    backend.start(sandbox)
+    interfaces = backend.exec(sandbox, ["cat", "/proc/net/dev"]).stdout.splitlines()[2:]
+    assert [line.split(":")[0].strip() for line in interfaces] == ["lo"]
+
+
+def test_a_sandbox_whose_configuration_does_not_resolve_gets_no_container(engine, backend, user):
+    disabled = SandboxFactory(user=user, flavor_id="go", resource_tier_id="starter", addon_ids=[])
+    with pytest.raises(SandboxSpecInvalid) as caught:
+        backend.create(disabled)
+    assert caught.value.body() == {"error": "Invalid sandbox configuration", "details": "Flavor 'go' is disabled"}
+
+    unknown_addon = SandboxFactory(user=user, flavor_id="js", addon_ids=["vnc"])
+    with pytest.raises(SandboxSpecInvalid):
+        backend.create(unknown_addon)
+    assert engine.containers(**{"agentpod.test.case": engine.case}) == []
+
+
+def test_a_missing_image_is_image_unavailable(engine, backend, user):
+    flavor = ContainerFlavorFactory(id="elixir")
+    sandbox = SandboxFactory(user=user, flavor_id=flavor.id, addon_ids=[])
+    with pytest.raises(ImageUnavailable) as caught:
+        backend.create(sandbox)
+    assert caught.value.body() == {"error": "Sandbox image not available"}
+
+
+def test_a_second_create_for_the_same_sandbox_is_a_conflict(engine, backend, sandbox):
+    backend.create(sandbox)
+    with pytest.raises(EngineConflict):
+        backend.create(sandbox)
+
+
+def test_a_container_is_found_by_its_recorded_id_when_the_name_prefix_changed(engine, backend, sandbox, settings):
+    sandbox.container_id = backend.create(sandbox).id
+    settings.SANDBOX_CONTAINER_PREFIX = "renamed"
+    backend.start(sandbox)
+    assert backend.inspect(sandbox).status == "running"
+
+
+def test_engine_info(engine, backend):
+    info = backend.engine_info()
+    assert info.api_version and info.version and info.os and info.arch
+    assert info.images >= 1
