@@ -17,6 +17,10 @@ DEFAULTS = {
     "GITHUB_COPILOT_CLIENT_ID": "Iv1.b507a08c87ecfe98",  # the client id the old server and OpenCode use
     "GITHUB_COPILOT_SCOPES": ["read:user"],
     "GITHUB_TIMEOUT": 10.0,
+    # Per-user limits on the endpoints that call out to models.dev or GitHub (DRF rate syntax).
+    "PROVIDERS_REFRESH_CACHE_RATE": "6/min",
+    "PROVIDERS_OAUTH_INIT_RATE": "10/min",
+    "PROVIDERS_OAUTH_POLL_RATE": "60/min",  # GitHub's interval is 5 s: 12 polls a minute per flow
 }
 
 # GitHub's device-flow endpoints (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/

@@ -9,12 +9,14 @@ Signed-in users only: the service token gets 403 (DECISIONS 4).
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from core.api.errors import NotFound
 from core.serializers import parse_query
 
 from .. import selectors, services
 from ..catalogue import POPULAR_PROVIDERS, catalogue_reload
+from ..conf import setting
 from . import serializers as s
 
 ERROR = OpenApiResponse(description='`{"error": "<message>", "details"?: "<string>"}`')
@@ -28,9 +30,27 @@ STATE_ID = OpenApiParameter("state_id", str, OpenApiParameter.PATH,
                             description="The `stateId` from oauth/init")
 
 
+class OutboundCallThrottle(UserRateThrottle):
+    """Per-user limit on an action that calls models.dev or GitHub, so no client can make us hammer them."""
+
+    def __init__(self, *, action: str, rate: str):
+        self.scope, self.rate = f"providers.{action}", rate
+        super().__init__()
+
+
+THROTTLE_RATES = {"refresh_cache": "PROVIDERS_REFRESH_CACHE_RATE", "oauth_init": "PROVIDERS_OAUTH_INIT_RATE",
+                  "oauth_poll": "PROVIDERS_OAUTH_POLL_RATE"}
+
+
 # Routed explicitly in `urls.py`, so that fixed paths (`configured`, `oauth/init`) precede ids. The list
 # action is not called `list`: drf-spectacular would describe its response as an array.
 class ProviderViewSet(viewsets.ViewSet):
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action in THROTTLE_RATES:
+            throttles.append(OutboundCallThrottle(action=self.action, rate=setting(THROTTLE_RATES[self.action])))
+        return throttles
+
     @extend_schema(operation_id="api_providers_list", summary="List providers",
                    parameters=[s.ProviderListQuery],
                    responses={200: s.ProviderListResponse, **BAD_REQUEST, **UNAVAILABLE})

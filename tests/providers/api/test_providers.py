@@ -477,3 +477,24 @@ def test_a_nul_character_in_the_body_is_400_not_a_crash(api, models_dev):
                         content_type="application/json")
     assert response.status_code == 400
     assert response.json()["details"] == "stateId: Null characters are not allowed."
+
+
+# -- rate limits on what calls out ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, setting_name", [
+    ("/api/providers/refresh-cache", "PROVIDERS_REFRESH_CACHE_RATE"),
+    ("/api/providers/github-copilot/oauth/init", "PROVIDERS_OAUTH_INIT_RATE"),
+    ("/api/providers/github-copilot/oauth/poll", "PROVIDERS_OAUTH_POLL_RATE"),
+])
+def test_endpoints_that_call_out_are_rate_limited_per_user(api, other_api, http, settings, path, setting_name):
+    setattr(settings, setting_name, "2/min")
+    http.get(MODELS_DEV_URL, json=big_catalogue(0))
+    http.post("https://github.com/login/device/code", json={"error": "unauthorized_client"})
+    body = {"stateId": "unknown"}
+    for _ in range(2):
+        assert api.post(path, body, content_type="application/json").status_code != 429
+    response = api.post(path, body, content_type="application/json")
+    assert response.status_code == 429
+    assert response.json() == {"error": "Too many requests. Please try again later."}
+    assert int(response["Retry-After"]) > 0
+    assert other_api.post(path, body, content_type="application/json").status_code != 429
