@@ -48,7 +48,8 @@ class ProviderViewSet(viewsets.ViewSet):
     def get_throttles(self):
         throttles = super().get_throttles()
         if self.action in THROTTLE_RATES:
-            throttles.append(OutboundCallThrottle(action=self.action, rate=setting(THROTTLE_RATES[self.action])))
+            rate = setting(THROTTLE_RATES[self.action])
+            throttles.append(OutboundCallThrottle(action=self.action, rate=rate))
         return throttles
 
     @extend_schema(operation_id="api_providers_list", summary="List providers",
