@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activity.services import activity_record
@@ -42,13 +42,31 @@ def credential_configure(*, user, provider_id: str, api_key: str, request=None) 
         raise NotFound(f"Provider not found: {provider_id}")
     if provider.auth_type != AuthType.API_KEY:
         raise InvalidRequest(f"Provider {provider_id} uses {provider.auth_type} authentication, not API key")
-    ProviderCredential.objects.update_or_create(user=user, provider_id=provider_id, defaults={
-        "auth_type": AuthType.API_KEY, "api_key": api_key, "access_token": None, "refresh_token": None,
-        "token_expires_at": None, "oauth_provider": None, "oauth_scopes": None})
+    _credential_upsert(user=user, provider_id=provider_id, auth_type=AuthType.API_KEY, api_key=api_key,
+                       access_token=None, refresh_token=None, token_expires_at=None, oauth_provider=None,
+                       oauth_scopes=None)
     activity_record(action="provider.configure", user=user, entity_type="provider", entity_id=provider_id,
                     metadata={"params": {"id": provider_id}}, request=request)
     sandboxes_push_config(user=user)
     return provider
+
+
+def _credential_upsert(*, user, provider_id: str, **fields) -> None:
+    """Insert or overwrite a credential without reading the stored one.
+
+    `update_or_create` would load (and decrypt) the old secrets first, so a row whose secret no longer
+    decrypts (e.g. after a key change) could never be replaced; an UPDATE, then an INSERT, can.
+    """
+    fields["updated_at"] = timezone.now()
+    existing = ProviderCredential.objects.filter(user=user, provider_id=provider_id)
+    with transaction.atomic():
+        if existing.update(**fields):
+            return
+        try:
+            with transaction.atomic():
+                ProviderCredential.objects.create(user=user, provider_id=provider_id, **fields)
+        except IntegrityError:  # inserted by a concurrent request since our UPDATE
+            existing.update(**fields)
 
 
 def credential_delete(*, user, provider_id: str) -> None:
@@ -146,10 +164,9 @@ def device_flow_poll(*, user, provider_id: str, state_id: str, request=None) -> 
             return DeviceFlowStatus(state.status, state.error_message)
         outcome = _token_outcome(data)
         if outcome.status == OAuthStatus.COMPLETED:
-            ProviderCredential.objects.update_or_create(user=user, provider_id=provider_id, defaults={
-                "auth_type": AuthType.OAUTH, "api_key": None, "access_token": data["access_token"],
-                "refresh_token": None, "token_expires_at": None, "oauth_provider": "github",
-                "oauth_scopes": dump_json(_scopes(data.get("scope")))})
+            _credential_upsert(user=user, provider_id=provider_id, auth_type=AuthType.OAUTH, api_key=None,
+                               access_token=data["access_token"], refresh_token=None, token_expires_at=None,
+                               oauth_provider="github", oauth_scopes=dump_json(_scopes(data.get("scope"))))
         if outcome.status != OAuthStatus.PENDING:
             _state_update(state, outcome.status, outcome.error)
         elif _positive_int(data.get("interval"), 0):  # `slow_down` comes with a longer interval

@@ -498,3 +498,28 @@ def test_endpoints_that_call_out_are_rate_limited_per_user(api, other_api, http,
     assert response.json() == {"error": "Too many requests. Please try again later."}
     assert int(response["Retry-After"]) > 0
     assert other_api.post(path, body, content_type="application/json").status_code != 429
+
+
+# -- a credential whose secret no longer decrypts (e.g. after a key change) ---------------------------
+
+def test_a_credential_that_no_longer_decrypts_can_be_listed_replaced_and_deleted(api, user, models_dev):
+    credential(user, "anthropic")
+    credential(user, "openai")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE provider_credentials SET api_key_encrypted = %s WHERE user_id = %s",
+                       ["bm90LWEtdmFsaWQtdG9rZW4=", user.pk])
+    assert api.get("/api/providers/configured").status_code == 200
+    assert api.get("/api/providers/anthropic").json()["provider"]["isConfigured"] is True
+    assert api.post("/api/providers/anthropic/set-default").status_code == 200
+    assert configure(api, "anthropic", {"apiKey": "sk-new-key"}).status_code == 200
+    assert ProviderCredential.objects.get(user=user, provider_id="anthropic").api_key == "sk-new-key"
+    assert api.delete("/api/providers/openai").status_code == 200
+    assert list(ProviderCredential.objects.filter(user=user).values_list("provider_id", flat=True)) == ["anthropic"]
+
+
+def test_configure_refreshes_updated_at_and_keeps_created_at(api, user, models_dev):
+    old = credential(user, "anthropic")
+    assert configure(api, "anthropic", {"apiKey": "sk-rotated"}).status_code == 200
+    row = ProviderCredential.objects.get(pk=old.pk)
+    assert row.created_at == old.created_at
+    assert row.updated_at > old.updated_at
