@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from activity.models import ActivityLog
 from providers.models import ProviderCredential
@@ -406,8 +407,10 @@ ENDPOINTS = [
 ]
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-session-token", "Basic dXNlcjpwYXNz"])
 @pytest.mark.parametrize("method, path", ENDPOINTS)
-def test_anonymous_callers_get_401(client, http, method, path):
+def test_anonymous_callers_get_401(db, http, method, path, authorization):
+    client = Client(**({"HTTP_AUTHORIZATION": authorization} if authorization else {}))
     response = getattr(client, method)(path, {"apiKey": "k", "stateId": "s"}, content_type="application/json")
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED
