@@ -11,6 +11,7 @@ returned.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -102,7 +103,7 @@ class DockerOrchestrator(Orchestrator):
 
     def create(self, sandbox: Sandbox, *, extra_env: dict[str, str] | None = None) -> ContainerInfo:
         spec = container_spec(sandbox, extra_env=extra_env)
-        secrets = tuple(value for value in spec.env.values() if len(value) >= 6)
+        secrets = _secret_strings(spec.env)
         with self._engine("create", secrets=secrets) as api:
             nano_cpus = spec.nano_cpus
             if sandbox_settings.SANDBOX_CLAMP_CPUS:
@@ -186,7 +187,7 @@ class DockerOrchestrator(Orchestrator):
 
     def exec(self, sandbox: Sandbox, command: list[str], *, working_dir: str | None = None,
              env: dict[str, str] | None = None, user: str | None = None) -> ExecResult:
-        secrets = tuple(value for value in (env or {}).values() if len(value) >= 6)
+        secrets = _secret_strings(env or {})
         with self._engine("exec", timeout=sandbox_settings.SANDBOX_ENGINE_EXEC_TIMEOUT, secrets=secrets) as api:
             created = api.exec_create(self._container(api, sandbox), list(command), stdout=True, stderr=True,
                                       workdir=working_dir, environment=env or None, user=user or "")
@@ -209,6 +210,30 @@ class DockerOrchestrator(Orchestrator):
 
 def _explanation(exc: docker_errors.APIError) -> str:
     return str(exc.explanation or "")
+
+
+def _secret_strings(env: dict[str, str]) -> tuple[str, ...]:
+    """Every value of an environment as an engine error could quote it: as is, JSON-escaped, and each
+    string inside a JSON value (the credentials in OPENCODE_AUTH_JSON). Longest first."""
+    found: set[str] = set()
+
+    def leaves(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from leaves(item)
+        elif isinstance(value, str):
+            yield value
+
+    for value in env.values():
+        found.update({value, json.dumps(value)[1:-1]})
+        try:
+            found.update(leaves(json.loads(value)))
+        except ValueError:
+            pass
+    return tuple(sorted((text for text in found if len(text) >= 6), key=len, reverse=True))
 
 
 def _log(operation: str, exc: docker_errors.APIError, secrets: tuple[str, ...]) -> None:

@@ -1,0 +1,160 @@
+"""Engine failures become domain exceptions quickly, with fixed messages and no engine text for clients.
+
+The engines here are real sockets: a path with nothing behind it, a refused TCP port on loopback, a
+socket that accepts and never answers, a proxy to the real dockerd that is cut mid-call, and a tiny
+engine that answers 500 (tests/sandboxes/engines.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+from sandboxes.docker_backend import DockerOrchestrator
+from sandboxes.orchestrator import EngineError, EngineUnavailable, get_orchestrator
+from sandboxes.services import sandboxes_push_config
+from tests.factories import ProviderCredentialFactory, SandboxFactory, UserOpencodeConfigFactory
+
+from .engines import EngineProxy, FailingEngine, HungEngine
+from .fakes import FakeOrchestrator
+
+pytestmark = pytest.mark.django_db
+
+API_KEY = "sk-ant-test-fedcba9876543210"
+
+OPERATIONS = {
+    "create": lambda backend, sandbox: backend.create(sandbox),
+    "start": lambda backend, sandbox: backend.start(sandbox),
+    "stop": lambda backend, sandbox: backend.stop(sandbox),
+    "restart": lambda backend, sandbox: backend.restart(sandbox),
+    "pause": lambda backend, sandbox: backend.pause(sandbox),
+    "unpause": lambda backend, sandbox: backend.unpause(sandbox),
+    "remove": lambda backend, sandbox: backend.remove(sandbox),
+    "inspect": lambda backend, sandbox: backend.inspect(sandbox),
+    "logs": lambda backend, sandbox: backend.logs(sandbox),
+    "stats": lambda backend, sandbox: backend.stats(sandbox),
+    "exec": lambda backend, sandbox: backend.exec(sandbox, ["true"]),
+    "engine_info": lambda backend, sandbox: backend.engine_info(),
+}
+
+
+@pytest.fixture
+def offline(settings):
+    settings.SANDBOX_ORCHESTRATOR = "sandboxes.docker_backend.DockerOrchestrator"
+    settings.SANDBOX_NETWORK_MODE = "none"
+    settings.SANDBOX_ENGINE_CONNECT_TIMEOUT = 0.5
+    settings.SANDBOX_DOCKER_API_VERSION = "auto"
+    return settings
+
+
+@pytest.fixture
+def sandbox(user):
+    ProviderCredentialFactory(user=user, provider_id="anthropic", api_key=API_KEY)
+    return SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[],
+                          container_id="0123456789ab", status="running")
+
+
+def assert_unavailable_quickly(call, limit: float):
+    started = time.monotonic()
+    with pytest.raises(EngineUnavailable) as caught:
+        call()
+    elapsed = time.monotonic() - started
+    assert elapsed < limit, f"took {elapsed:.2f} s"
+    assert caught.value.status_code == 503
+    assert caught.value.body() == {"error": "Container engine unavailable"}
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_a_missing_engine_socket_is_unavailable_at_once(offline, sandbox, operation):
+    offline.SANDBOX_DOCKER_HOST = "unix:///nonexistent/agentpod/docker.sock"
+    assert_unavailable_quickly(lambda: OPERATIONS[operation](DockerOrchestrator(), sandbox), limit=0.5)
+
+
+def test_a_refused_tcp_engine_is_unavailable_at_once(offline, sandbox):
+    offline.SANDBOX_DOCKER_HOST = "tcp://127.0.0.1:1"
+    assert_unavailable_quickly(lambda: DockerOrchestrator().start(sandbox), limit=0.5)
+
+
+@pytest.mark.parametrize("version", ["auto", "1.41"])
+def test_a_hung_engine_is_unavailable_after_the_connect_timeout(offline, sandbox, version):
+    offline.SANDBOX_DOCKER_API_VERSION = version
+    hung = HungEngine()
+    offline.SANDBOX_DOCKER_HOST = hung.host
+    try:
+        assert_unavailable_quickly(lambda: DockerOrchestrator().start(sandbox), limit=2)
+    finally:
+        hung.close()
+
+
+def test_status_is_unknown_when_the_engine_is_down(offline, sandbox):
+    offline.SANDBOX_DOCKER_HOST = "unix:///nonexistent/agentpod/docker.sock"
+    assert DockerOrchestrator().status(sandbox) == "unknown"
+
+
+def test_an_engine_that_goes_away_mid_call_is_unavailable(engine, backend, user, settings):
+    sandbox = SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
+    backend.create(sandbox)
+    backend.start(sandbox)
+    proxy = EngineProxy(engine.host)
+    settings.SANDBOX_DOCKER_HOST = proxy.host
+    assert backend.inspect(sandbox).status == "running"  # through the proxy
+
+    # dockerd takes about 1 s to answer stats(stream=False): the engine vanishes while it works
+    threading.Timer(0.3, proxy.cut).start()
+    assert_unavailable_quickly(lambda: backend.stats(sandbox), limit=2)
+    # and the next call finds no engine at all
+    assert_unavailable_quickly(lambda: backend.start(sandbox), limit=0.5)
+
+
+def test_an_engine_error_gives_a_fixed_message_and_the_engine_text_only_in_the_log(offline, sandbox, caplog):
+    failing = FailingEngine()
+    offline.SANDBOX_DOCKER_HOST = failing.host
+    caplog.set_level(logging.WARNING)
+    try:
+        with pytest.raises(EngineError) as caught:
+            DockerOrchestrator().start(sandbox)
+        assert type(caught.value) is EngineError
+        assert (caught.value.status_code, caught.value.body()) == (500, {"error": "Container engine error"})
+        assert "/var/lib/docker" not in str(caught.value)
+        assert "internal failure at /var/lib/docker" in caplog.text  # operators still see it
+
+        # The engine echoes the create request, decrypted credentials included: the log is scrubbed.
+        caplog.clear()
+        with pytest.raises(EngineError):
+            DockerOrchestrator().create(sandbox)
+        assert any(request.startswith("POST") and "containers/create" in request for request in failing.requests)
+        assert "internal failure" in caplog.text
+        assert API_KEY not in caplog.text
+    finally:
+        failing.close()
+
+
+def test_a_config_push_never_raises_nor_waits_when_the_engine_is_down(offline, sandbox, user, caplog):
+    offline.SANDBOX_DOCKER_HOST = "unix:///nonexistent/agentpod/docker.sock"
+    UserOpencodeConfigFactory(user=user)
+    caplog.set_level(logging.DEBUG)
+    started = time.monotonic()
+
+    assert get_orchestrator().push_config(user_id=user.pk) == 0
+    sandboxes_push_config(user=user)  # the caller's entry point (inline under test settings)
+
+    assert time.monotonic() - started < 1
+    assert "Config push to sandbox" in caplog.text
+    assert API_KEY not in caplog.text
+
+
+def test_a_config_push_swallows_an_unexpected_backend_failure(settings, sandbox, user):
+    """A backend bug (not an engine error) must not reach the caller either."""
+    settings.SANDBOX_ORCHESTRATOR = "tests.sandboxes.fakes.FakeOrchestrator"
+    FakeOrchestrator.reset()
+    FakeOrchestrator.containers[sandbox.pk] = {"status": "running", "spec": None}
+    FakeOrchestrator.fail["exec"] = RuntimeError("bug")
+    UserOpencodeConfigFactory(user=user)
+
+    assert isinstance(get_orchestrator(), FakeOrchestrator)
+    assert get_orchestrator().push_config(user_id=user.pk) == 0
+    sandboxes_push_config(user=user)
+    assert ("exec", sandbox.pk) == FakeOrchestrator.calls[0][:2]
