@@ -169,8 +169,8 @@ def device_flow_poll(*, user, provider_id: str, state_id: str, request=None) -> 
                                oauth_provider="github", oauth_scopes=dump_json(_scopes(data.get("scope"))))
         if outcome.status != OAuthStatus.PENDING:
             _state_update(state, outcome.status, outcome.error)
-        elif _positive_int(data.get("interval"), 0):  # `slow_down` comes with a longer interval
-            state.interval_seconds = data["interval"]
+        elif _positive_int(data.get("interval"), state.interval_seconds) != state.interval_seconds:
+            state.interval_seconds = data["interval"]  # `slow_down` comes with a longer interval
             state.save(update_fields=["interval_seconds"])
     if outcome.status == OAuthStatus.COMPLETED:
         activity_record(action="provider.oauth_complete", user=user, entity_type="provider",
