@@ -526,3 +526,28 @@ def test_configure_refreshes_updated_at_and_keeps_created_at(api, user, models_d
     row = ProviderCredential.objects.get(pk=old.pk)
     assert row.created_at == old.created_at
     assert row.updated_at > old.updated_at
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits, so threads race
+def test_concurrent_configures_leave_one_row_per_provider(api, user, models_dev):
+    """providers-50, harder: several requests for the same provider at once still make one row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    api.get("/api/providers")  # the catalogue is cached before the race starts
+
+    def send(n):
+        try:
+            return configure(api, "anthropic" if n % 2 else "openai", {"apiKey": f"key-{n}"}).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, range(16)))
+    assert statuses == [200] * 16
+    rows = ProviderCredential.objects.filter(user=user)
+    assert sorted(rows.values_list("provider_id", flat=True)) == ["anthropic", "openai"]
+    assert {row.provider_id: row.api_key in {f"key-{n}" for n in range(16)} for row in rows} == {
+        "anthropic": True, "openai": True}
+    assert [p["id"] for p in api.get("/api/providers/configured").json()["providers"]] == ["anthropic", "openai"]
