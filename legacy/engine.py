@@ -18,6 +18,8 @@ A mapping module defines:
 from __future__ import annotations
 
 import importlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +38,9 @@ from .values import Cleaner, Reject, Skip
 
 DEFAULT_BATCH_SIZE = 5000
 STAGING = "_legacy_staging"
+# From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
+# loaded with its plain indexes and foreign keys re-created at the end.
+BULK_ROWS = 20_000
 
 
 class LegacyUsageError(Exception):
@@ -69,6 +74,7 @@ class Table:
     track_keys: bool = False
     rows: Callable | None = None
     prepare: Callable | None = None
+    needs_db: bool = False  # the converter queries PostgreSQL (e.g. the owner): never in the reader thread
 
     @property
     def db_table(self) -> str:
@@ -130,8 +136,9 @@ def discover_mappings() -> dict[str, Mapping]:
 class Context:
     def __init__(self, *, sources: dict[str, LegacyDatabase], report: Report, now: datetime,
                  owner_email: str | None, encryption_key: str | None, overwrite_reference: bool,
-                 batch_size: int):
+                 batch_size: int, bulk_rows: int = BULK_ROWS):
         self.sources = sources
+        self.bulk_rows = bulk_rows
         self.report = report
         self.now = now
         self.owner_email = owner_email
@@ -196,7 +203,7 @@ def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Ite
                owner: str | None = None, encryption_key: str | None = None, overwrite_reference: bool = False,
                dry_run: bool = False, batch_size: int = DEFAULT_BATCH_SIZE, now: datetime | None = None,
                progress: Callable[[str, str, int | None], object] | None = None,
-               log: Callable[[str], None] | None = None) -> Report:
+               log: Callable[[str], None] | None = None, bulk_rows: int = BULK_ROWS) -> Report:
     """Import the legacy file at `path` (see spec/IMPORT.md). Raises `LegacySourceError` for an
     unreadable or foreign file and `LegacyUsageError` for operator mistakes; everything else that goes
     wrong with rows is in the returned report."""
@@ -220,7 +227,7 @@ def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Ite
                                 "tables": sorted(sources["main"].tables)}, dry_run=dry_run, now=now)
         report.notes.append(f"legacy schema version {version} (_migrations)")
         ctx = Context(sources=sources, report=report, now=now, owner_email=owner, encryption_key=encryption_key,
-                      overwrite_reference=overwrite_reference, batch_size=batch_size)
+                      overwrite_reference=overwrite_reference, batch_size=batch_size, bulk_rows=bulk_rows)
         _account_unmapped_tables(ctx, mappings, apps is None)
         if dry_run:
             with transaction.atomic():
@@ -318,8 +325,9 @@ def _load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> 
         return stats
     if table.prepare:
         table.prepare(ctx, source)
+    total = source.count(table.name)
     rows = table.rows(ctx, source) if table.rows else _stream(source, table.name, ctx.batch_size)
-    bar = progress(mapping.label, table.name, source.count(table.name)) if progress else None
+    bar = progress(mapping.label, table.name, total) if progress else None
     if table.model is None:
         for batch in rows:
             for row in batch:
@@ -332,10 +340,16 @@ def _load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> 
     else:
         loader = _Loader(ctx, table, stats)
         try:
-            for batch in rows:
-                loader.load(batch)
+            if total >= ctx.bulk_rows:
+                loader.defer_indexes()
+            batches = (loader.convert(batch) for batch in rows)
+            if total >= ctx.bulk_rows and not table.needs_db:
+                batches = _in_background(batches)
+            for converted in batches:
+                loader.store(converted)
                 if bar:
-                    bar(len(batch))
+                    bar(converted.read)
+            loader.finish()
         finally:
             loader.close()
     stats.elapsed = time.monotonic() - started
@@ -352,6 +366,53 @@ def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list
         yield [dict(zip(names, row)) for row in batch]
 
 
+_DONE = object()
+
+
+def _in_background(batches: Iterator) -> Iterator:
+    """Read and convert the next batches in a thread while PostgreSQL loads the current one (sqlite3,
+    orjson and psycopg release the GIL while they work). At most two batches wait: memory stays flat."""
+    out: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in batches:
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(_DONE)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            out.put(error)
+
+    worker = threading.Thread(target=produce, name="legacy-import-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := out.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+@dataclass
+class _Converted:
+    """One batch after Python conversion: the rows to load, and what happened to the others."""
+
+    read: int = 0
+    rows: list = field(default_factory=list)
+    fixes: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+
 class _Loader:
     """Converts batches in Python, COPYs them into a staging table and upserts them in SQL."""
 
@@ -364,14 +425,20 @@ class _Loader:
         self.columns = table.columns
         self.pk = table.pk
         self.pk_index = self.columns.index(self.pk)
+        self.deferred: list[str] = []
+        self.bulk = False  # the target was empty when a large load began: plain INSERTs suffice
+        self.direct = False  # bulk, and COPY straight into the target (no staging)
         cols = ", ".join(f'"{c}"' for c in self.columns)
         self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         self.cursor.execute(f'CREATE TEMP TABLE {STAGING} AS SELECT {cols} FROM "{table.db_table}" WITH NO DATA')
         if table.track_keys:
             self.cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS _legacy_keys_{table.db_table} (pk text PRIMARY KEY)")
             self.cursor.execute(f"TRUNCATE _legacy_keys_{table.db_table}")
-        self.copy_sql = f"COPY {STAGING} ({cols}) FROM STDIN"
-        self.upsert_sql = self._upsert_sql()
+        self.copy_sql = f"COPY {STAGING} ({cols}) FROM STDIN (FORMAT BINARY)"
+        self.cursor.execute(f"SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '{STAGING}'::regclass "
+                            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
+        self.copy_types = [row[0] for row in self.cursor.fetchall()]
+        self.update_sql, self.insert_sql = self._upsert_sql()
 
     def close(self) -> None:
         try:
@@ -380,48 +447,130 @@ class _Loader:
             pass  # the transaction failed; rolling it back drops the staging table anyway
         self.cursor.close()
 
+    # -- bulk load of an empty table ---------------------------------------------------------------
+
+    def defer_indexes(self) -> None:
+        """Loading a large table into an empty one (the first import): drop its plain indexes and its
+        foreign keys inside the app's transaction and re-create them after the last batch, as pg_restore
+        does. Re-adding a foreign key validates every row in one query; a rollback (failure, kill)
+        restores them untouched. Primary and unique keys stay (the upsert and checks need them)."""
+        target = f'"{self.table.db_table}"'
+        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {target})")
+        if self.cursor.fetchone()[0]:
+            return
+        self.bulk = True
+        # Without unique keys to check, rows go straight into the table; the orphan checks then run
+        # once over the whole table before the foreign keys come back.
+        self.direct = not self.table.unique and not self.table.reference
+        if self.direct:
+            cols = ", ".join(f'"{c}"' for c in self.columns)
+            self.copy_sql = f"COPY {target} ({cols}) FROM STDIN (FORMAT BINARY)"
+        self.cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [target])
+        indexes = self.cursor.fetchall()
+        self.cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                            "WHERE conrelid = %s::regclass AND contype = 'f'", [target])
+        foreign_keys = self.cursor.fetchall()
+        # DDL on a table (and on the tables its foreign keys reference) is refused while deferred
+        # constraint checks are pending: run them now, then defer again.
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name, definition in indexes:
+            self.cursor.execute(f"DROP INDEX {name}")
+            self.deferred.append(definition)
+        for name, definition in foreign_keys:
+            self.cursor.execute(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
+            self.deferred.append(f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}')
+
+    def finish(self) -> None:
+        """After the last batch: the whole-table checks of a direct load, then indexes and keys back."""
+        if self.direct:
+            fixes: dict = {}
+            rejected = self._check_parents(fixes, rel=f'"{self.table.db_table}"')
+            self.stats.new -= len(rejected)
+            if rejected:
+                self.stats.fixed_keys -= rejected
+                self.report.entries = [e for e in self.report.entries
+                                       if not (e["outcome"] == "fixed" and e["table"] == self.table.name
+                                               and e["app"] == self.stats.app and e["key"] in rejected)]
+            self._record_fixes(fixes)
+            if self.table.track_keys:
+                self.cursor.execute(f"INSERT INTO _legacy_keys_{self.table.db_table} SELECT \"{self.pk}\" "
+                                    f"FROM \"{self.table.db_table}\" ON CONFLICT DO NOTHING")
+        self.restore_indexes()
+
+    def _record_fixes(self, fixes: dict) -> None:
+        for key, entries in fixes.items():
+            self.stats.fixed_keys.add(key)
+            for column, original, reason in entries:
+                self.report.entry(self.stats, "fixed", key, column, original, reason,
+                                  secret=column in self.table.secret_columns)
+
+    def restore_indexes(self) -> None:
+        if self.deferred:
+            self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for statement in self.deferred:
+            self.cursor.execute(statement)
+        self.deferred = []
+
     # -- per batch ----------------------------------------------------------------------------
 
-    def load(self, batch: list[dict]) -> None:
-        table, stats, cleaner, ctx = self.table, self.stats, self.cleaner, self.ctx
+    def convert(self, batch: list[dict]) -> _Converted:
+        """Python side of a batch: no database access, so it can run in the reader thread."""
+        table, cleaner, ctx = self.table, self.cleaner, self.ctx
         convert, key_column, pk_index = table.convert, table.key, self.pk_index
-        out = []
-        fixes: dict[str, list] = {}
+        result = _Converted(read=len(batch))
+        rows, fixes = result.rows, result.fixes
         for row in batch:
             cleaner.begin(row.get(key_column))
             try:
                 values = convert(row, cleaner, ctx)
             except Skip as skip:
-                stats.skipped[skip.reason] += 1
-                self.report.entry(stats, "skipped", cleaner.key, None, skip.value, skip.reason)
+                result.skipped.append((cleaner.key, skip))
                 continue
             except Reject as reject:
-                stats.rejected += 1
-                self.report.entry(stats, "rejected", cleaner.key, reject.column, reject.value, reject.reason,
-                                  secret=reject.secret or reject.column in table.secret_columns)
+                result.rejected.append((cleaner.key, reject))
                 continue
-            finally:
-                stats.read += 1
-            out.append(values)
+            rows.append(values)
             if cleaner.fixes:
                 fixes[values[pk_index]] = cleaner.fixes
-        if not out:
+        return result
+
+    def store(self, batch: _Converted) -> None:
+        table, stats, report = self.table, self.stats, self.report
+        stats.read += batch.read
+        for key, skip in batch.skipped:
+            stats.skipped[skip.reason] += 1
+            report.entry(stats, "skipped", key, None, skip.value, skip.reason)
+        for key, reject in batch.rejected:
+            stats.rejected += 1
+            report.entry(stats, "rejected", key, reject.column, reject.value, reject.reason,
+                         secret=reject.secret or reject.column in table.secret_columns)
+        if not batch.rows:
             return
+        fixes = batch.fixes
         with self.raw.copy(self.copy_sql) as copy:
-            for values in out:
+            copy.set_types(self.copy_types)
+            for values in batch.rows:
                 copy.write_row(values)
+        if self.direct:
+            self.stats.new += len(batch.rows)
+            self._record_fixes(fixes)
+            return
+        if not self.bulk:
+            # Fresh statistics, so the joins against the target use its primary key index.
+            self.cursor.execute(f"ANALYZE {STAGING}")
         rejected = self._check_parents(fixes) | self._check_unique() | self._check_reference()
         for key in rejected:
             fixes.pop(key, None)
         new, updated = self._upsert()
         stats.new += new
         stats.updated += updated
-        stats.unchanged += len(out) - len(rejected) - new - updated
-        for key, entries in fixes.items():
-            stats.fixed_keys.add(key)
-            for column, original, reason in entries:
-                self.report.entry(stats, "fixed", key, column, original, reason,
-                                  secret=column in table.secret_columns)
+        stats.unchanged += len(batch.rows) - len(rejected) - new - updated
+        self._record_fixes(fixes)
         if table.track_keys:
             self.cursor.execute(f"INSERT INTO _legacy_keys_{table.db_table} SELECT \"{self.pk}\" FROM {STAGING} "
                                 "ON CONFLICT DO NOTHING")
@@ -437,7 +586,7 @@ class _Loader:
             self.report.entry(self.stats, "rejected", row[0], column, row[1], reason(row))
         return keys
 
-    def _check_parents(self, fixes: dict) -> set:
+    def _check_parents(self, fixes: dict, rel: str = STAGING) -> set:
         rejected = set()
         pk = self.pk
         for parent in self.table.parents:
@@ -446,13 +595,13 @@ class _Loader:
                        f"WHERE p.id = s.\"{col}\")")
             if parent.detach:
                 self.cursor.execute(
-                    f"UPDATE {STAGING} s SET \"{col}\" = NULL FROM (SELECT ctid AS row, \"{col}\" AS old FROM "
-                    f"{STAGING} s WHERE {missing}) o WHERE s.ctid = o.row RETURNING s.\"{pk}\", o.old")
+                    f"UPDATE {rel} s SET \"{col}\" = NULL FROM (SELECT ctid AS row, \"{col}\" AS old FROM "
+                    f"{rel} s WHERE {missing}) o WHERE s.ctid = o.row RETURNING s.\"{pk}\", o.old")
                 for key, old in self.cursor.fetchall():
                     fixes.setdefault(key, []).append(
                         (col, old, f"{parent.table} {old} does not exist: reference set to NULL"))
             else:
-                self.cursor.execute(f"DELETE FROM {STAGING} s WHERE {missing} RETURNING s.\"{pk}\", s.\"{col}\"")
+                self.cursor.execute(f"DELETE FROM {rel} s WHERE {missing} RETURNING s.\"{pk}\", s.\"{col}\"")
                 rejected |= self._reject_rows(self.cursor.fetchall(), col,
                                               lambda r, t=parent.table: f"orphan: {t} {r[1]} does not exist")
         return rejected
@@ -506,32 +655,42 @@ class _Loader:
                 f"(SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND r.pk_value = "
                 f"{alias}.\"{self.pk}\") AND {alias}.updated_at - {alias}.created_at < interval '1 second'))")
 
-    def _upsert_sql(self) -> str:
+    def _upsert_sql(self) -> tuple[str, str]:
+        """An UPDATE of the rows that exist and differ, then a plain INSERT of the others: cheaper than
+        INSERT … ON CONFLICT's speculative insertion, and one importer runs at a time (per app)."""
         table, pk = self.table, self.pk
         now = f"'{self.ctx.now.isoformat()}'::timestamptz"
         datetimes = table.datetime_columns()
         exprs = {}
         for c in self.columns:
             if c in table.keep_on_update:
-                exprs[c] = table.keep_on_update[c]
+                exprs[c] = table.keep_on_update[c].replace("EXCLUDED.", "s.")
             elif c in datetimes:
                 # A value that fell back to the import time keeps the time of the first import.
-                exprs[c] = f'CASE WHEN EXCLUDED."{c}" = {now} THEN t."{c}" ELSE EXCLUDED."{c}" END'
+                exprs[c] = f'CASE WHEN s."{c}" = {now} THEN t."{c}" ELSE s."{c}" END'
             else:
-                exprs[c] = f'EXCLUDED."{c}"'
+                exprs[c] = f's."{c}"'
         updated = [c for c in self.columns if c != pk]
         cols = ", ".join(f'"{c}"' for c in self.columns)
         sets = ", ".join(f'"{c}" = {exprs[c]}' for c in updated)
         old = ", ".join(f't."{c}"' for c in updated)
         new = ", ".join(exprs[c] for c in updated)
-        return (f'WITH up AS (INSERT INTO "{table.db_table}" AS t ({cols}) SELECT {cols} FROM {STAGING} '
-                f'ON CONFLICT ("{pk}") DO UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new}) '
-                f'RETURNING (xmax = 0) AS inserted) '
-                f'SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up')
+        target = f'"{table.db_table}"'
+        update = (f'UPDATE {target} AS t SET {sets} FROM {STAGING} s WHERE t."{pk}" = s."{pk}" '
+                  f"AND ROW({old}) IS DISTINCT FROM ROW({new})")
+        insert = (f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGING} s "
+                  f'WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t."{pk}" = s."{pk}")')
+        return update, insert
 
     def _upsert(self) -> tuple[int, int]:
-        self.cursor.execute(self.upsert_sql)
-        new, updated = self.cursor.fetchone()
+        if self.bulk:
+            # The target was empty and legacy primary keys are unique: every row is new.
+            self.cursor.execute(self.insert_sql.split(" WHERE NOT EXISTS")[0])
+            return self.cursor.rowcount, 0
+        self.cursor.execute(self.update_sql)
+        updated = self.cursor.rowcount
+        self.cursor.execute(self.insert_sql)
+        new = self.cursor.rowcount
         if self.table.reference:
             name = self.table.db_table
             self.cursor.execute(

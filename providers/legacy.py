@@ -74,6 +74,6 @@ TABLES = [
           ("id", "user_id", "provider_id", "auth_type", "api_key_encrypted", "access_token_encrypted",
            "refresh_token_encrypted", "token_expires_at", "oauth_provider", "oauth_scopes", "created_at",
            "updated_at"), convert_credential, parents=(Parent("user_id", "user"),),
-          unique=(("user_id", "provider_id"),), secret_columns=frozenset(_SECRETS)),
+          unique=(("user_id", "provider_id"),), secret_columns=frozenset(_SECRETS), needs_db=True),
     Table("oauth_state", skip_reason="transient device-flow state without a user, not imported"),
 ]
