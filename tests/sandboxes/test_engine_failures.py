@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 
+import docker
 import pytest
 
 from sandboxes.docker_backend import DockerOrchestrator
@@ -158,3 +159,40 @@ def test_a_config_push_swallows_an_unexpected_backend_failure(settings, sandbox,
     assert get_orchestrator().push_config(user_id=user.pk) == 0
     sandboxes_push_config(user=user)
     assert ("exec", sandbox.pk) == FakeOrchestrator.calls[0][:2]
+
+
+def test_a_dockerd_that_stops_leaves_every_call_unavailable_quickly(engine, settings, user):
+    """A second, private dockerd: a container runs on it, then the daemon is stopped by its PID."""
+    import fcntl
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from .conftest import SCRIPT
+
+    engine_dir = Path(tempfile.gettempdir()) / "agentpod-engine-gone"
+    engine_dir.mkdir(exist_ok=True)
+    env = {**os.environ, "AGENTPOD_ENGINE_DIR": str(engine_dir)}
+    with open(engine_dir / "test.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one run at a time uses this engine
+        run = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=300,
+                             check=False)
+        assert run.returncode == 0, run.stderr[-500:]
+        try:
+            settings.SANDBOX_DOCKER_HOST = run.stdout.strip().splitlines()[-1].split("=", 1)[1]
+            leftovers = docker.APIClient(base_url=settings.SANDBOX_DOCKER_HOST, version="auto", timeout=30)
+            for container in leftovers.containers(all=True):  # from an earlier run of this test
+                leftovers.remove_container(container["Id"], force=True)
+            leftovers.close()
+            backend = DockerOrchestrator()
+            sandbox = SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
+            backend.create(sandbox)
+            backend.start(sandbox)
+            assert backend.inspect(sandbox).status == "running"
+        finally:
+            subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120, check=False)
+
+        for operation in ("start", "stop", "inspect", "logs", "exec", "remove"):
+            assert_unavailable_quickly(lambda: OPERATIONS[operation](backend, sandbox), limit=0.5)
+        assert backend.status(sandbox) == "unknown"
