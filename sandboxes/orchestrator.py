@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -261,8 +262,6 @@ def container_spec(sandbox: Sandbox, *, extra_env: dict[str, str] | None = None)
     binds = {}
     repos_dir = sandbox_settings.SANDBOX_REPOS_DIR
     if repos_dir:
-        from pathlib import Path
-
         repo_path = Path(repos_dir) / sandbox.repo_name
         if repo_path.is_dir():
             binds[str(repo_path)] = {"bind": sandbox_settings.SANDBOX_WORKSPACE_PATH, "mode": "rw"}

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from containers.models import ResourceTier
 from containers.services import GIB
@@ -100,6 +102,8 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     # logs: the image's command wrote one line
     assert "Container started. Waiting..." in backend.logs(sandbox, tail=10)
     assert backend.logs(sandbox, tail=10, timestamps=True).split(" ", 1)[0].endswith("Z")
+    assert backend.logs(sandbox, since=timezone.now() + timedelta(minutes=1)) == ""
+    assert "Container started" in backend.logs(sandbox, since=timezone.now() - timedelta(minutes=1))
 
     # stats: the engine reports the tier's memory limit
     stats = backend.stats(sandbox)
@@ -209,3 +213,17 @@ def test_engine_info(engine, backend):
     info = backend.engine_info()
     assert info.api_version and info.version and info.os and info.arch
     assert info.images >= 1
+
+
+def test_the_sandbox_repository_is_mounted_as_the_workspace(engine, backend, user, settings, tmp_path):
+    (tmp_path / "my-repo").mkdir()
+    (tmp_path / "my-repo" / "README.md").write_text("# my-repo\n")
+    settings.SANDBOX_REPOS_DIR = str(tmp_path)
+    sandbox = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="my-repo")
+    backend.create(sandbox)
+    backend.start(sandbox)
+    assert backend.exec(sandbox, ["cat", "/home/workspace/README.md"]).stdout == "# my-repo\n"
+
+    without_repo = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="not-cloned-yet")
+    backend.create(without_repo)
+    assert raw(engine, without_repo)["HostConfig"]["Binds"] in (None, [])
