@@ -304,11 +304,16 @@ def _account_unmapped_tables(ctx: Context, mappings: dict[str, Mapping], all_app
         if name in known:
             continue
         stats = ctx.report.table("legacy", name)
-        stats.read = main.count(name)
-        reason = ("schema history, not imported (PostgreSQL has its own migrations)" if name == "_migrations"
-                  else "unknown table: no mapping, not imported")
-        if stats.read:
-            stats.skipped[reason] = stats.read
+        if name == "_migrations":
+            reason = "schema history, not imported (PostgreSQL has its own migrations)"
+            rows = main.connection.execute("SELECT version, name FROM _migrations ORDER BY version")
+        else:
+            reason = "unknown table: no mapping, not imported"
+            rows = ((rowid, None) for (rowid,) in main.connection.execute(f'SELECT rowid FROM "{name}"'))
+        for key, value in rows:
+            stats.read += 1
+            stats.skipped[reason] += 1
+            ctx.report.entry(stats, "skipped", key, "name" if value else None, value, reason)
         if name != "_migrations" and stats.read:
             ctx.report.notes.append(f"table {name} ({stats.read} rows) is not part of the legacy schema: not imported")
 
