@@ -102,7 +102,8 @@ def addon_env(addons: list[ContainerAddon], /) -> dict[str, str]:
 
 def image_size_estimate(*, flavor: ContainerFlavor, addons: list[ContainerAddon]) -> int:
     """Megabytes: the base image, the flavor and every addon (an unknown size counts as 0)."""
-    return BASE_IMAGE_SIZE_MB + (flavor.image_size_mb or 0) + sum(addon.image_size_mb or 0 for addon in addons)
+    addons_mb = sum(addon.image_size_mb or 0 for addon in addons)
+    return BASE_IMAGE_SIZE_MB + (flavor.image_size_mb or 0) + addons_mb
 
 
 # -- resolution --------------------------------------------------------------------------------------
@@ -251,8 +252,8 @@ def addons_validate(*, flavor_id: str | None, addon_ids: list[str], has_gpu: boo
     if resolution.flavor_error:
         return AddonValidation(valid=False, errors=[resolution.flavor_error], warnings=[], details=None)
     if resolution.missing_addon_ids:
-        return AddonValidation(valid=False, warnings=[], details=None,
-                               errors=[f"Addon '{addon_id}' not found" for addon_id in resolution.missing_addon_ids])
+        errors = [f"Addon '{addon_id}' not found" for addon_id in resolution.missing_addon_ids]
+        return AddonValidation(valid=False, errors=errors, warnings=[], details=None)
     flavor = resolution.flavor
     return AddonValidation(
         valid=not resolution.rule_errors,

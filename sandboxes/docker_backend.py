@@ -120,7 +120,8 @@ class DockerOrchestrator(Orchestrator):
                 nano_cpus=nano_cpus,
                 pids_limit=spec.pids_limit,
                 binds=spec.binds or None,
-                device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])] if spec.requires_gpu else None,
+                device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])] if spec.requires_gpu
+                else None,
             )
             created = api.create_container(
                 image=spec.image, name=spec.name, command=spec.command, environment=spec.env,
@@ -134,7 +135,8 @@ class DockerOrchestrator(Orchestrator):
     def stop(self, sandbox: Sandbox, *, timeout: int | None = None) -> None:
         grace = sandbox_settings.SANDBOX_STOP_TIMEOUT if timeout is None else timeout
         with self._engine("stop") as api:
-            api.stop(self._container(api, sandbox), timeout=grace)  # docker-py adds the grace to the read bound
+            # docker-py adds the grace period to the read bound
+            api.stop(self._container(api, sandbox), timeout=grace)
 
     def restart(self, sandbox: Sandbox, *, timeout: int | None = None) -> None:
         grace = sandbox_settings.SANDBOX_STOP_TIMEOUT if timeout is None else timeout
@@ -188,7 +190,8 @@ class DockerOrchestrator(Orchestrator):
     def exec(self, sandbox: Sandbox, command: list[str], *, working_dir: str | None = None,
              env: dict[str, str] | None = None, user: str | None = None) -> ExecResult:
         secrets = _secret_strings(env or {})
-        with self._engine("exec", timeout=sandbox_settings.SANDBOX_ENGINE_EXEC_TIMEOUT, secrets=secrets) as api:
+        exec_timeout = sandbox_settings.SANDBOX_ENGINE_EXEC_TIMEOUT
+        with self._engine("exec", timeout=exec_timeout, secrets=secrets) as api:
             created = api.exec_create(self._container(api, sandbox), list(command), stdout=True, stderr=True,
                                       workdir=working_dir, environment=env or None, user=user or "")
             stdout, stderr = api.exec_start(created["Id"], demux=True)
@@ -203,7 +206,8 @@ class DockerOrchestrator(Orchestrator):
             return EngineInfo(version=version.get("Version", ""), api_version=version.get("ApiVersion", ""),
                               os=info.get("OperatingSystem", ""), arch=info.get("Architecture", ""),
                               containers_running=info.get("ContainersRunning", 0),
-                              containers_stopped=info.get("ContainersStopped", 0), images=info.get("Images", 0))
+                              containers_stopped=info.get("ContainersStopped", 0),
+                              images=info.get("Images", 0))
 
 
 # -- helpers -------------------------------------------------------------------------------------------

@@ -133,8 +133,9 @@ class SandboxStats:
 
     def as_contract(self) -> dict:
         """The `stats` object of `GET /api/v2/sandboxes/:id/stats`."""
-        return {"cpuPercent": self.cpu_percent, "memoryUsage": self.memory_usage, "memoryLimit": self.memory_limit,
-                "memoryPercent": self.memory_percent, "networkRx": self.network_rx, "networkTx": self.network_tx,
+        return {"cpuPercent": self.cpu_percent, "memoryUsage": self.memory_usage,
+                "memoryLimit": self.memory_limit, "memoryPercent": self.memory_percent,
+                "networkRx": self.network_rx, "networkTx": self.network_tx,
                 "blockRead": self.block_read, "blockWrite": self.block_write}
 
 
@@ -163,8 +164,9 @@ def _iso(moment: datetime) -> str:
 
 
 def container_labels(sandbox: Sandbox) -> dict[str, str]:
-    """The old server's labels (api-contract 2.11): `agentpod.sandbox.{id,name,slug,user,repo,created,github}`,
-    plus `agentpod.managed` and the configured extra labels."""
+    """The old server's labels (api-contract 2.11):
+    `agentpod.sandbox.{id,name,slug,user,repo,created,github}`, plus `agentpod.managed` and the
+    configured extra labels."""
     labels = {
         **sandbox_settings.SANDBOX_EXTRA_LABELS,
         "agentpod.managed": "true",
@@ -401,7 +403,8 @@ class Orchestrator(abc.ABC):
         if user_config.get("agents_md"):
             files[f"{config_dir}/AGENTS.md"] = (user_config["agents_md"], "644")
         for file in user_config["files"]:
-            files[f"{config_dir}/{file['type']}/{file['name']}.{file['extension']}"] = (file["content"], "644")
+            path = f"{config_dir}/{file['type']}/{file['name']}.{file['extension']}"
+            files[path] = (file["content"], "644")
         auth = opencode_auth_entries(user_id=user_id)
         if auth:
             files[sandbox_settings.SANDBOX_OPENCODE_AUTH_PATH] = (_dump(auth), "600")

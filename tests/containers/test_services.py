@@ -152,7 +152,8 @@ def test_a_gpu_addon_needs_a_gpu_host():
 
 def test_an_addon_that_requires_another_flavor_is_an_error():
     ContainerAddonFactory(id="jupyter", requires_flavor="python")
-    assert image_resolve(flavor_id="js", addon_ids=["jupyter"]).errors == ["Addon 'jupyter' requires flavor 'python'"]
+    assert image_resolve(flavor_id="js", addon_ids=["jupyter"]).errors == [
+        "Addon 'jupyter' requires flavor 'python'"]
     assert image_resolve(flavor_id="python", addon_ids=["jupyter"]).valid
 
 
@@ -166,8 +167,8 @@ def test_three_problems_give_three_errors_in_a_stable_order():
     """image-resolver-20."""
     resolution = image_resolve(flavor_id="invalid-flavor", resource_tier_id="invalid-tier",
                                addon_ids=["invalid-addon"])
-    assert resolution.errors == ["Flavor 'invalid-flavor' not found", "Resource tier 'invalid-tier' not found",
-                                 "Addon 'invalid-addon' not found"]
+    assert resolution.errors == ["Flavor 'invalid-flavor' not found",
+                                 "Resource tier 'invalid-tier' not found", "Addon 'invalid-addon' not found"]
 
 
 def test_a_disabled_flavor_is_an_error_for_sandbox_creation():

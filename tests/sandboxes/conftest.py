@@ -132,8 +132,8 @@ def docker_engine(django_db_setup, django_db_blocker):
     lock.close()
 
 
-IMAGE_SETTINGS = {"SANDBOX_IMAGE_REGISTRY": "", "SANDBOX_IMAGE_OWNER": "", "SANDBOX_IMAGE_NAME_PREFIX": "codeopen",
-                  "SANDBOX_IMAGE_TAG": "0.4.0"}
+IMAGE_SETTINGS = {"SANDBOX_IMAGE_REGISTRY": "", "SANDBOX_IMAGE_OWNER": "",
+                  "SANDBOX_IMAGE_NAME_PREFIX": "codeopen", "SANDBOX_IMAGE_TAG": "0.4.0"}
 
 
 @pytest.fixture

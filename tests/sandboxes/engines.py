@@ -137,7 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.endswith("/info"):
             return self._reply(200, {"NCPU": 64})
         self.server.requests.append(f"{self.command} {path}")
-        return self._reply(500, {"message": f"internal failure at /var/lib/docker (request was: {request_body})"})
+        message = f"internal failure at /var/lib/docker (request was: {request_body})"
+        return self._reply(500, {"message": message})
 
     do_GET = do_POST = do_DELETE = _handle
 

@@ -74,7 +74,8 @@ class FakeOrchestrator(Orchestrator):
         if container is None:
             return None
         spec = container["spec"]
-        return ContainerInfo(id=f"container-{sandbox.pk}", name=container_name(sandbox), status=container["status"],
+        return ContainerInfo(id=f"container-{sandbox.pk}", name=container_name(sandbox),
+                             status=container["status"],
                              sandbox_status=sandbox_status_for(container["status"]), image=spec.image,
                              labels=spec.labels, memory_limit=spec.memory_bytes, nano_cpus=spec.nano_cpus,
                              pids_limit=spec.pids_limit, network_mode=spec.network_mode)

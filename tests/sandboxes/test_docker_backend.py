@@ -56,7 +56,8 @@ def test_get_orchestrator_returns_the_docker_backend_by_default(engine):
 def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplog):
     caplog.set_level(logging.DEBUG)
     ProviderCredentialFactory(user=user, provider_id="anthropic", api_key=API_KEY)
-    UserOpencodeConfigFactory(user=user, settings={"model": "anthropic/claude-sonnet-4-5"}, agents_md="Be kind.")
+    UserOpencodeConfigFactory(user=user, settings={"model": "anthropic/claude-sonnet-4-5"},
+                              agents_md="Be kind.")
     onboarding = OnboardingSessionFactory(user=user, sandbox=sandbox)
     started = time.monotonic()
 
@@ -68,7 +69,9 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     assert attrs["State"]["Status"] == "created"
     assert attrs["Config"]["Image"] == "codeopen-js:0.4.0"
     labels = attrs["Config"]["Labels"]
-    assert {key: labels[key] for key in labels if key.startswith("agentpod.sandbox.") and key != "agentpod.sandbox.created"} == {
+    sandbox_labels = {key: value for key, value in labels.items()
+                      if key.startswith("agentpod.sandbox.") and key != "agentpod.sandbox.created"}
+    assert sandbox_labels == {
         "agentpod.sandbox.id": sandbox.pk, "agentpod.sandbox.name": "My Project",
         "agentpod.sandbox.slug": "my-project", "agentpod.sandbox.user": user.pk,
         "agentpod.sandbox.repo": "my-project-abc", "agentpod.sandbox.github": "https://github.com/acme/app"}
@@ -108,8 +111,8 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     # stats: the engine reports the tier's memory limit
     stats = backend.stats(sandbox)
     assert stats.memory_limit == 2 * GIB and 0 < stats.memory_usage < stats.memory_limit
-    assert set(stats.as_contract()) == {"cpuPercent", "memoryUsage", "memoryLimit", "memoryPercent", "networkRx",
-                                        "networkTx", "blockRead", "blockWrite"}
+    assert set(stats.as_contract()) == {"cpuPercent", "memoryUsage", "memoryLimit", "memoryPercent",
+                                        "networkRx", "networkTx", "blockRead", "blockWrite"}
 
     # stop: quick (init forwards SIGTERM), stopped
     backend.stop(sandbox)
@@ -180,7 +183,8 @@ def test_a_sandbox_whose_configuration_does_not_resolve_gets_no_container(engine
     disabled = SandboxFactory(user=user, flavor_id="go", resource_tier_id="starter", addon_ids=[])
     with pytest.raises(SandboxSpecInvalid) as caught:
         backend.create(disabled)
-    assert caught.value.body() == {"error": "Invalid sandbox configuration", "details": "Flavor 'go' is disabled"}
+    assert caught.value.body() == {"error": "Invalid sandbox configuration",
+                                   "details": "Flavor 'go' is disabled"}
 
     unknown_addon = SandboxFactory(user=user, flavor_id="js", addon_ids=["vnc"])
     with pytest.raises(SandboxSpecInvalid):
@@ -202,7 +206,7 @@ def test_a_second_create_for_the_same_sandbox_is_a_conflict(engine, backend, san
         backend.create(sandbox)
 
 
-def test_a_container_is_found_by_its_recorded_id_when_the_name_prefix_changed(engine, backend, sandbox, settings):
+def test_a_container_is_found_by_its_recorded_id_when_the_prefix_changed(engine, backend, sandbox, settings):
     sandbox.container_id = backend.create(sandbox).id
     settings.SANDBOX_CONTAINER_PREFIX = "renamed"
     backend.start(sandbox)

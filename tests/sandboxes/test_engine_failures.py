@@ -126,7 +126,8 @@ def test_an_engine_error_gives_a_fixed_message_and_the_engine_text_only_in_the_l
         caplog.clear()
         with pytest.raises(EngineError):
             DockerOrchestrator().create(sandbox)
-        assert any(request.startswith("POST") and "containers/create" in request for request in failing.requests)
+        assert any(request.startswith("POST") and "containers/create" in request
+                   for request in failing.requests)
         assert "internal failure" in caplog.text
         assert API_KEY not in caplog.text
     finally:
@@ -176,8 +177,8 @@ def test_a_dockerd_that_stops_leaves_every_call_unavailable_quickly(engine, sett
     env = {**os.environ, "AGENTPOD_ENGINE_DIR": str(engine_dir)}
     with open(engine_dir / "test.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one run at a time uses this engine
-        run = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True, timeout=300,
-                             check=False)
+        run = subprocess.run(["bash", str(SCRIPT), "start"], env=env, capture_output=True, text=True,
+                             timeout=300, check=False)
         assert run.returncode == 0, run.stderr[-500:]
         try:
             settings.SANDBOX_DOCKER_HOST = run.stdout.strip().splitlines()[-1].split("=", 1)[1]
@@ -191,7 +192,8 @@ def test_a_dockerd_that_stops_leaves_every_call_unavailable_quickly(engine, sett
             backend.start(sandbox)
             assert backend.inspect(sandbox).status == "running"
         finally:
-            subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120, check=False)
+            subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120,
+                           check=False)
 
         for operation in ("start", "stop", "inspect", "logs", "exec", "remove"):
             assert_unavailable_quickly(lambda: OPERATIONS[operation](backend, sandbox), limit=0.5)

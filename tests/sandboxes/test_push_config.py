@@ -54,7 +54,8 @@ def test_push_writes_config_files_and_credentials_into_running_sandboxes(engine,
     config_dir = "/root/.config/opencode"
     assert json.loads(cat(backend, sandbox, f"{config_dir}/opencode.json")) == {
         "model": "openai/gpt-4o", "theme": "it's \"quoted\""}
-    assert cat(backend, sandbox, f"{config_dir}/AGENTS.md") == "# Rules\n\n$HOME stays literal; `no` $(substitution)\n"
+    assert cat(backend, sandbox, f"{config_dir}/AGENTS.md") == (
+        "# Rules\n\n$HOME stays literal; `no` $(substitution)\n")
     assert cat(backend, sandbox, f"{config_dir}/command/deploy.md") == "Deploy it.\n"
     auth_path = "/root/.local/share/opencode/auth.json"
     assert json.loads(cat(backend, sandbox, auth_path)) == {"openai": {"type": "api", "key": API_KEY}}
@@ -73,7 +74,8 @@ def test_a_settings_change_reaches_the_running_sandbox(engine, backend, user):
 
     opencode_settings_update(user=user, settings={"model": "openai/gpt-4o"})
     sandboxes_push_config(user=user)
-    assert json.loads(cat(backend, sandbox, "/root/.config/opencode/opencode.json")) == {"model": "openai/gpt-4o"}
+    assert json.loads(cat(backend, sandbox, "/root/.config/opencode/opencode.json")) == {
+        "model": "openai/gpt-4o"}
 
 
 def test_a_push_to_a_sandbox_whose_container_vanished_is_skipped(engine, backend, user):

@@ -39,7 +39,8 @@ def test_the_sandbox_status_of_every_container_status():
     }
     assert sandbox_status_for("never-heard-of") == S.ERROR
     assert set(SANDBOX_STATUS_FOR_CONTAINER.values()) <= set(S.values)
-    assert {value for key, value in vars(ContainerStatus).items() if key.isupper()} == set(SANDBOX_STATUS_FOR_CONTAINER)
+    vocabulary = {value for key, value in vars(ContainerStatus).items() if key.isupper()}
+    assert vocabulary == set(SANDBOX_STATUS_FOR_CONTAINER)
 
 
 @pytest.mark.parametrize(("action", "during", "success", "failure"), [
