@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     # When a tier asks for more CPUs than the engine's host has, give the host's count (logged)
     # instead of failing the create.
     "SANDBOX_CLAMP_CPUS": True,
+    # Whether the engine's host offers GPUs to containers (a GPU addon is refused otherwise).
+    "SANDBOX_GPU_AVAILABLE": False,
     # Labels added to every container (tests add a per-run label to find and remove their containers).
     "SANDBOX_EXTRA_LABELS": dict,
     # None: the image's own command.
@@ -73,6 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "SANDBOX_WORKSPACE_PATH": "/home/workspace",
     # -- config push (api-contract 1.12, config-sync) ----------------------------------------------
     "SANDBOX_OPENCODE_CONFIG_DIR": "/home/developer/.config/opencode",
+    "SANDBOX_OPENCODE_AUTH_PATH": "/home/developer/.local/share/opencode/auth.json",
+    # The user config files are written as ("" or None: the image's default user).
     "SANDBOX_EXEC_USER": "developer",
 }
 
