@@ -97,7 +97,9 @@ TABLES = [
                                          "acp_session_id", "acp_agent_id", "title", "status", *COUNTERS,
                                          "last_message_at", "last_synced_at", "created_at", "updated_at"),
           convert_session, parents=(Parent("sandbox_id", "sandboxes"), Parent("user_id", "user")),
-          unique=(("sandbox_id", "opencode_session_id"), ("sandbox_id", "acp_session_id")), track_keys=True),
+          unique=(("sandbox_id", "opencode_session_id"), ("sandbox_id", "acp_session_id")), track_keys=True,
+          # Counters of an existing session are recomputed by `finalize`, not taken from the file again.
+          keep_on_update={name: f't."{name}"' for name in COUNTERS}),
     Table("chat_messages", ChatMessage, ("id", "session_id", "external_message_id", "role", "content",
                                          "tool_calls", "tool_results", "thinking", "model_provider", "model_id",
                                          "agent_id", "input_tokens", "output_tokens", "status", "error_message",

@@ -217,9 +217,10 @@ def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Ite
             sources["auth"] = LegacyDatabase(auth_db, role="auth")
             sources["auth"].check_agentpod()
         version = sources["main"].schema_version()
-        if version is not None and version >= 12 and "auth" not in sources and not sources["main"].has_better_auth():
-            raise LegacyUsageError(f"{path} is at schema version {version} but has no Better Auth tables: "
-                                   "pass the file that holds them with --auth-db PATH")
+        if version is not None and version >= 12 and "auth" not in sources and not _has_users(sources["main"]):
+            raise LegacyUsageError(f"{path} is at schema version {version} but its Better Auth tables are "
+                                   "missing or empty while it holds user data: pass the file that holds them "
+                                   "with --auth-db PATH")
         mappings = discover_mappings()
         selected = _select(mappings, apps)
         report = Report(source={"path": str(path), "auth_db": str(auth_db) if auth_db else None,
@@ -240,6 +241,14 @@ def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Ite
             source.close()
     report.elapsed = time.monotonic() - started
     return report
+
+
+def _has_users(main: LegacyDatabase) -> bool:
+    """False when user data exists but the Better Auth tables that own it are absent or empty."""
+    owned = [t for t in ("sandboxes", "user_preferences", "chat_sessions") if t in main.tables]
+    if not any(main.count(t) for t in owned):
+        return True
+    return main.has_better_auth() and main.count("user") > 0
 
 
 def _select(mappings: dict[str, Mapping], labels: Iterable[str] | None) -> list[Mapping]:
