@@ -81,6 +81,7 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     assert (host["Memory"], host["MemoryReservation"], host["NanoCpus"], host["PidsLimit"]) == (
         2 * GIB, 1 * GIB, 1 * 10**9, 256)
     assert host["NetworkMode"] == "none" and host["Init"] is True
+    assert host["Privileged"] is False and not host["CapAdd"] and not host["PortBindings"]
     assert set(attrs["Config"]["ExposedPorts"]) == {"4096/tcp", "8080/tcp"}
     env = dict(item.split("=", 1) for item in attrs["Config"]["Env"])
     assert json.loads(env["OPENCODE_AUTH_JSON"]) == {"anthropic": {"type": "api", "key": API_KEY}}
@@ -231,3 +232,17 @@ def test_the_sandbox_repository_is_mounted_as_the_workspace(engine, backend, use
     without_repo = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="not-cloned-yet")
     backend.create(without_repo)
     assert raw(engine, without_repo)["HostConfig"]["Binds"] in (None, [])
+
+
+def test_the_sandbox_delete_service_removes_the_container_through_the_interface(engine, backend, sandbox):
+    from sandboxes.models import Sandbox
+    from sandboxes.services import sandbox_delete
+
+    sandbox.container_id = backend.create(sandbox).id
+    sandbox.save()
+    backend.start(sandbox)
+
+    sandbox_delete(sandbox=sandbox, remove_volumes=True)
+
+    assert engine.containers(**{"agentpod.sandbox.id": sandbox.pk}) == []
+    assert not Sandbox.objects.filter(pk=sandbox.pk).exists()
