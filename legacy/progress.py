@@ -1,16 +1,27 @@
-"""Per-table progress: a tqdm bar on a terminal, nothing extra otherwise (the engine logs a line per
-table, and a line every PLAIN_EVERY rows, so a log file still shows progress)."""
-
-import sys
+"""Per-table progress: a tqdm bar on a terminal, plain lines otherwise (one every PLAIN_EVERY rows, so
+a log file still shows progress). Everything goes through the command's OutputWrapper."""
 
 from tqdm import tqdm
 
 PLAIN_EVERY = 50_000
 
 
+class _Raw:
+    """tqdm writes partial lines (carriage returns): bypass OutputWrapper's line ending."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")
+
+    def flush(self) -> None:
+        self.wrapper.flush()
+
+
 class Progress:
-    def __init__(self, out, tty: bool, *, enabled: bool = True):
-        self.out, self.tty, self.enabled = out, tty, enabled
+    def __init__(self, out, err, *, tty: bool, enabled: bool = True):
+        self.out, self.err, self.tty, self.enabled = out, err, tty, enabled
         self.bar = None
 
     def table(self, app: str, table: str, total: int | None):
@@ -18,7 +29,7 @@ class Progress:
         if not self.enabled:
             return None
         if self.tty:
-            self.bar = tqdm(total=total, desc=f"{app}.{table}", unit="rows", file=sys.stderr, leave=False)
+            self.bar = tqdm(total=total, desc=f"{app}.{table}", unit="rows", file=_Raw(self.err), leave=False)
             return self.bar.update
         done = [0, 0]
 

@@ -1,7 +1,6 @@
 """`manage.py import_sqlite PATH`: bring a legacy SQLite installation into PostgreSQL (spec/IMPORT.md)."""
 
 import os
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -32,8 +31,7 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         verbose = options["verbosity"] >= 1
-        progress = Progress(self.stdout, self.stderr.isatty() if hasattr(self.stderr, "isatty") else False,
-                            enabled=verbose)
+        progress = Progress(self.stdout, self.stderr, tty=self.stderr.isatty(), enabled=verbose)
         try:
             report = run_import(
                 options["path"], auth_db=options["auth_db"], apps=options["apps"], owner=options["owner"],
@@ -47,10 +45,11 @@ class Command(BaseCommand):
             progress.close()
         if options["report"]:
             report.write(options["report"])
-        for line in report.summary_lines():
-            self.stdout.write(line)
-        for note in report.notes:
-            self.stdout.write(f"note: {note}")
+        if verbose:
+            for line in report.summary_lines():
+                self.stdout.write(line)
+            for note in report.notes:
+                self.stdout.write(f"note: {note}")
         if options["dry_run"]:
             self.stdout.write(self.style.WARNING("dry run: nothing was written to the database"))
         if not report.balanced:
