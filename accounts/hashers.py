@@ -30,9 +30,15 @@ class BetterAuthScryptPasswordHasher(BasePasswordHasher):
 
     def encode(self, password: str, salt: str) -> str:
         self._check_encode_args(password, salt)
-        key = hashlib.scrypt(unicodedata.normalize("NFKC", password).encode(), salt=salt.encode(),
-                             n=self.work_factor, r=self.block_size, p=self.parallelism,
-                             maxmem=self.maxmem, dklen=self.dklen)
+        key = hashlib.scrypt(
+            unicodedata.normalize("NFKC", password).encode(),
+            salt=salt.encode(),
+            n=self.work_factor,
+            r=self.block_size,
+            p=self.parallelism,
+            maxmem=self.maxmem,
+            dklen=self.dklen,
+        )
         return f"{self.algorithm}${salt}:{key.hex()}"
 
     def decode(self, encoded: str) -> dict:
@@ -48,8 +54,11 @@ class BetterAuthScryptPasswordHasher(BasePasswordHasher):
 
     def safe_summary(self, encoded: str) -> dict:
         decoded = self.decode(encoded)
-        return {_("algorithm"): decoded["algorithm"], _("salt"): mask_hash(decoded["salt"], show=2),
-                _("hash"): mask_hash(decoded["hash"])}
+        return {
+            _("algorithm"): decoded["algorithm"],
+            _("salt"): mask_hash(decoded["salt"], show=2),
+            _("hash"): mask_hash(decoded["hash"]),
+        }
 
     def must_update(self, encoded: str) -> bool:
         # Never the preferred hasher: Django upgrades on sign-in because the hasher differs.

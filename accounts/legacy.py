@@ -26,9 +26,12 @@ def _load_passwords(ctx, source) -> None:
     if "account" not in source.tables:
         ctx.state["passwords"] = {}
         return
-    ctx.state["passwords"] = dict(source.connection.execute(
-        "SELECT userId, password FROM account WHERE providerId = 'credential' AND password IS NOT NULL "
-        "ORDER BY rowid"))
+    ctx.state["passwords"] = dict(
+        source.connection.execute(
+            "SELECT userId, password FROM account WHERE providerId = 'credential' AND password IS NOT NULL "
+            "ORDER BY rowid"
+        )
+    )
 
 
 def _users_oldest_first(ctx, source):
@@ -40,7 +43,7 @@ def _users_oldest_first(ctx, source):
     far = parse_timestamp("9999-12-31T00:00:00Z")
     rows.sort(key=lambda r: parse_timestamp(r.get("createdAt")) or far)
     for start in range(0, len(rows), ctx.batch_size):
-        yield rows[start:start + ctx.batch_size]
+        yield rows[start : start + ctx.batch_size]
 
 
 def convert_user(row: dict, c: Cleaner, ctx) -> tuple:
@@ -53,25 +56,43 @@ def convert_user(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row, "createdAt", "updatedAt")
     stored = ctx.state["passwords"].get(row["id"])
     password = from_better_auth(stored) if stored else None
-    return (row["id"], c.text("name", row["name"], default=""), normalized,
-            c.boolean("emailVerified", row["emailVerified"], default=False),
-            c.text("image", row.get("image")), password or make_password(None), created, updated)
+    return (
+        row["id"],
+        c.text("name", row["name"], default=""),
+        normalized,
+        c.boolean("emailVerified", row["emailVerified"], default=False),
+        c.text("image", row.get("image")),
+        password or make_password(None),
+        created,
+        updated,
+    )
 
 
 def convert_account(row: dict, c: Cleaner, ctx) -> tuple:
     provider = c.text("providerId", row["providerId"], required=True)
     stored = row.get("password")
     if stored is not None and provider == "credential" and from_better_auth(str(stored)) is None:
-        c.fix("password", stored, "not a Better Auth scrypt hash: not carried over, the user must reset "
-                                  "the password")
+        c.fix(
+            "password",
+            stored,
+            "not a Better Auth scrypt hash: not carried over, the user must reset the password",
+        )
     created, updated = c.created_updated(row, "createdAt", "updatedAt")
-    return (row["id"], c.text("accountId", row["accountId"], required=True), provider,
-            c.text("userId", row["userId"], required=True),
-            c.text("accessToken", row.get("accessToken")), c.text("refreshToken", row.get("refreshToken")),
-            c.text("idToken", row.get("idToken")),
-            c.timestamp("accessTokenExpiresAt", row.get("accessTokenExpiresAt")),
-            c.timestamp("refreshTokenExpiresAt", row.get("refreshTokenExpiresAt")),
-            c.text("scope", row.get("scope")), None, created, updated)
+    return (
+        row["id"],
+        c.text("accountId", row["accountId"], required=True),
+        provider,
+        c.text("userId", row["userId"], required=True),
+        c.text("accessToken", row.get("accessToken")),
+        c.text("refreshToken", row.get("refreshToken")),
+        c.text("idToken", row.get("idToken")),
+        c.timestamp("accessTokenExpiresAt", row.get("accessTokenExpiresAt")),
+        c.timestamp("refreshTokenExpiresAt", row.get("refreshTokenExpiresAt")),
+        c.text("scope", row.get("scope")),
+        None,
+        created,
+        updated,
+    )
 
 
 def convert_session(row: dict, c: Cleaner, ctx) -> tuple:
@@ -79,9 +100,16 @@ def convert_session(row: dict, c: Cleaner, ctx) -> tuple:
     expires = c.timestamp("expiresAt", row["expiresAt"], fallback=updated, required=True)
     if expires <= ctx.now:
         raise Skip("expired session", row["expiresAt"])
-    return (row["id"], expires, c.text("token", row["token"], required=True),
-            c.text("ipAddress", row.get("ipAddress")), c.text("userAgent", row.get("userAgent")),
-            c.text("userId", row["userId"], required=True), created, updated)
+    return (
+        row["id"],
+        expires,
+        c.text("token", row["token"], required=True),
+        c.text("ipAddress", row.get("ipAddress")),
+        c.text("userAgent", row.get("userAgent")),
+        c.text("userId", row["userId"], required=True),
+        created,
+        updated,
+    )
 
 
 # A password changed or upgraded in Django is never overwritten by a re-import; a legacy hash (or an
@@ -89,21 +117,57 @@ def convert_session(row: dict, c: Cleaner, ctx) -> tuple:
 _KEEP_DJANGO_PASSWORD = (
     f"CASE WHEN t.password = '' OR t.password LIKE '{_LEGACY_PREFIX}%' THEN EXCLUDED.password "
     "WHEN t.password LIKE '!%' AND EXCLUDED.password NOT LIKE '!%' THEN EXCLUDED.password "
-    "ELSE t.password END")
+    "ELSE t.password END"
+)
 
 TABLES = [
-    Table("user", User, ("id", "name", "email", "email_verified", "image", "password", "created_at", "updated_at"),
-          convert_user, database="auth", unique=(("email",),), prepare=_load_passwords, rows=_users_oldest_first,
-          keep_on_update={"password": _KEEP_DJANGO_PASSWORD}),
-    Table("account", Account, ("id", "account_id", "provider_id", "user_id", "access_token", "refresh_token",
-                               "id_token", "access_token_expires_at", "refresh_token_expires_at", "scope",
-                               "password", "created_at", "updated_at"),
-          convert_account, database="auth", parents=(Parent("user_id", "user"),),
-          secret_columns=frozenset({"password", "accessToken", "refreshToken", "idToken"})),
-    Table("session", Session, ("id", "expires_at", "token", "ip_address", "user_agent", "user_id", "created_at",
-                               "updated_at"),
-          convert_session, database="auth", parents=(Parent("user_id", "user"),), unique=(("token",),),
-          secret_columns=frozenset({"token"})),
-    Table("verification", database="auth",
-          skip_reason="transient OAuth state (Better Auth verification), not imported"),
+    Table(
+        "user",
+        User,
+        ("id", "name", "email", "email_verified", "image", "password", "created_at", "updated_at"),
+        convert_user,
+        database="auth",
+        unique=(("email",),),
+        prepare=_load_passwords,
+        rows=_users_oldest_first,
+        keep_on_update={"password": _KEEP_DJANGO_PASSWORD},
+    ),
+    Table(
+        "account",
+        Account,
+        (
+            "id",
+            "account_id",
+            "provider_id",
+            "user_id",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "access_token_expires_at",
+            "refresh_token_expires_at",
+            "scope",
+            "password",
+            "created_at",
+            "updated_at",
+        ),
+        convert_account,
+        database="auth",
+        parents=(Parent("user_id", "user"),),
+        secret_columns=frozenset({"password", "accessToken", "refreshToken", "idToken"}),
+    ),
+    Table(
+        "session",
+        Session,
+        ("id", "expires_at", "token", "ip_address", "user_agent", "user_id", "created_at", "updated_at"),
+        convert_session,
+        database="auth",
+        parents=(Parent("user_id", "user"),),
+        unique=(("token",),),
+        secret_columns=frozenset({"token"}),
+    ),
+    Table(
+        "verification",
+        database="auth",
+        skip_reason="transient OAuth state (Better Auth verification), not imported",
+    ),
 ]

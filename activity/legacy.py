@@ -14,25 +14,55 @@ ORDER = 70
 
 
 def convert_log(row: dict, c: Cleaner, ctx) -> tuple:
-    return (row["id"], c.text("user_id", row.get("user_id")), c.text("action", row["action"], required=True),
-            c.text("entity_type", row.get("entity_type")), c.text("entity_id", row.get("entity_id")),
-            c.json_text("metadata", row.get("metadata"), default=None), c.text("ip_address", row.get("ip_address")),
-            c.text("user_agent", row.get("user_agent")), c.boolean("anonymized", row.get("anonymized")),
-            c.timestamp("created_at", row.get("created_at"), required=True))
+    return (
+        row["id"],
+        c.text("user_id", row.get("user_id")),
+        c.text("action", row["action"], required=True),
+        c.text("entity_type", row.get("entity_type")),
+        c.text("entity_id", row.get("entity_id")),
+        c.json_text("metadata", row.get("metadata"), default=None),
+        c.text("ip_address", row.get("ip_address")),
+        c.text("user_agent", row.get("user_agent")),
+        c.boolean("anonymized", row.get("anonymized")),
+        c.timestamp("created_at", row.get("created_at"), required=True),
+    )
 
 
 def convert_archive(row: dict, c: Cleaner, ctx) -> tuple:
     archived = c.timestamp("archived_at", row.get("archived_at"), required=True)
-    return (row["id"], c.text("action", row["action"], required=True), c.text("entity_type", row.get("entity_type")),
-            c.json_text("metadata", row.get("metadata"), default=None),
-            c.timestamp("original_created_at", row.get("original_created_at"), fallback=archived, required=True),
-            archived)
+    return (
+        row["id"],
+        c.text("action", row["action"], required=True),
+        c.text("entity_type", row.get("entity_type")),
+        c.json_text("metadata", row.get("metadata"), default=None),
+        c.timestamp("original_created_at", row.get("original_created_at"), fallback=archived, required=True),
+        archived,
+    )
 
 
 TABLES = [
-    Table("activity_log", ActivityLog, ("id", "user_id", "action", "entity_type", "entity_id", "metadata",
-                                        "ip_address", "user_agent", "anonymized", "created_at"), convert_log,
-          parents=(Parent("user_id", "user", detach=True),)),
-    Table("activity_log_archive", ActivityLogArchive, ("id", "action", "entity_type", "metadata",
-                                                       "original_created_at", "archived_at"), convert_archive),
+    Table(
+        "activity_log",
+        ActivityLog,
+        (
+            "id",
+            "user_id",
+            "action",
+            "entity_type",
+            "entity_id",
+            "metadata",
+            "ip_address",
+            "user_agent",
+            "anonymized",
+            "created_at",
+        ),
+        convert_log,
+        parents=(Parent("user_id", "user", detach=True),),
+    ),
+    Table(
+        "activity_log_archive",
+        ActivityLogArchive,
+        ("id", "action", "entity_type", "metadata", "original_created_at", "archived_at"),
+        convert_archive,
+    ),
 ]

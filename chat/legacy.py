@@ -11,7 +11,14 @@ from django.db import connection
 from legacy.engine import Parent, Table
 from legacy.values import INT32_MAX, Cleaner
 
-from .models import ChatMessage, ChatMessageRole, ChatMessageStatus, ChatSession, ChatSessionStatus, ChatSource
+from .models import (
+    ChatMessage,
+    ChatMessageRole,
+    ChatMessageStatus,
+    ChatSession,
+    ChatSessionStatus,
+    ChatSource,
+)
 
 DEPENDS_ON = ("accounts", "sandboxes")
 ORDER = 60
@@ -20,38 +27,56 @@ _SOURCES = set(ChatSource.values)
 _SESSION_STATUSES = set(ChatSessionStatus.values)
 _ROLES = set(ChatMessageRole.values)
 _MESSAGE_STATUSES = set(ChatMessageStatus.values)
-COUNTERS = ("message_count", "user_message_count", "assistant_message_count", "total_input_tokens",
-            "total_output_tokens")
+COUNTERS = (
+    "message_count",
+    "user_message_count",
+    "assistant_message_count",
+    "total_input_tokens",
+    "total_output_tokens",
+)
 
 
 def convert_session(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row)
-    return (row["id"], c.text("sandbox_id", row["sandbox_id"], required=True),
-            c.text("user_id", row["user_id"], required=True),
-            c.choice("source", row["source"], _SOURCES, required=True),
-            c.text("opencode_session_id", row.get("opencode_session_id")),
-            c.text("acp_session_id", row.get("acp_session_id")), c.text("acp_agent_id", row.get("acp_agent_id")),
-            c.text("title", row.get("title")), c.choice("status", row.get("status"), _SESSION_STATUSES),
-            *(c.counter(name, row.get(name)) for name in COUNTERS),
-            c.timestamp("last_message_at", row.get("last_message_at")),
-            c.timestamp("last_synced_at", row.get("last_synced_at")), created, updated)
+    return (
+        row["id"],
+        c.text("sandbox_id", row["sandbox_id"], required=True),
+        c.text("user_id", row["user_id"], required=True),
+        c.choice("source", row["source"], _SOURCES, required=True),
+        c.text("opencode_session_id", row.get("opencode_session_id")),
+        c.text("acp_session_id", row.get("acp_session_id")),
+        c.text("acp_agent_id", row.get("acp_agent_id")),
+        c.text("title", row.get("title")),
+        c.choice("status", row.get("status"), _SESSION_STATUSES),
+        *(c.counter(name, row.get(name)) for name in COUNTERS),
+        c.timestamp("last_message_at", row.get("last_message_at")),
+        c.timestamp("last_synced_at", row.get("last_synced_at")),
+        created,
+        updated,
+    )
 
 
 def convert_message(row: dict, c: Cleaner, ctx) -> tuple:
     # The hot path of a large import (most rows are messages): plain values go through untouched.
-    return (row["id"], c.text("session_id", row["session_id"], required=True),
-            c.text("external_message_id", row["external_message_id"]),
-            c.choice("role", row["role"], _ROLES, required=True),
-            c.json_content("content", row["content"]),
-            c.json_text("tool_calls", row["tool_calls"], default=None),
-            c.json_text("tool_results", row["tool_results"], default=None),
-            c.json_text("thinking", row["thinking"], default=None),
-            c.text("model_provider", row["model_provider"]), c.text("model_id", row["model_id"]),
-            c.text("agent_id", row["agent_id"]), c.integer("input_tokens", row["input_tokens"]),
-            c.integer("output_tokens", row["output_tokens"]),
-            c.choice("status", row["status"], _MESSAGE_STATUSES), c.text("error_message", row["error_message"]),
-            c.timestamp("created_at", row["created_at"], required=True),
-            c.timestamp("completed_at", row["completed_at"]))
+    return (
+        row["id"],
+        c.text("session_id", row["session_id"], required=True),
+        c.text("external_message_id", row["external_message_id"]),
+        c.choice("role", row["role"], _ROLES, required=True),
+        c.json_content("content", row["content"]),
+        c.json_text("tool_calls", row["tool_calls"], default=None),
+        c.json_text("tool_results", row["tool_results"], default=None),
+        c.json_text("thinking", row["thinking"], default=None),
+        c.text("model_provider", row["model_provider"]),
+        c.text("model_id", row["model_id"]),
+        c.text("agent_id", row["agent_id"]),
+        c.integer("input_tokens", row["input_tokens"]),
+        c.integer("output_tokens", row["output_tokens"]),
+        c.choice("status", row["status"], _MESSAGE_STATUSES),
+        c.text("error_message", row["error_message"]),
+        c.timestamp("created_at", row["created_at"], required=True),
+        c.timestamp("completed_at", row["completed_at"]),
+    )
 
 
 def finalize(ctx) -> None:
@@ -88,21 +113,66 @@ def finalize(ctx) -> None:
             stats.fixed_keys.add(key)
             for name, before, after in zip(COUNTERS, old, new):
                 if before != after:
-                    ctx.report.entry(stats, "fixed", key, name, before,
-                                     f"counter recomputed from the imported messages: {after}")
+                    ctx.report.entry(
+                        stats,
+                        "fixed",
+                        key,
+                        name,
+                        before,
+                        f"counter recomputed from the imported messages: {after}",
+                    )
 
 
 TABLES = [
-    Table("chat_sessions", ChatSession, ("id", "sandbox_id", "user_id", "source", "opencode_session_id",
-                                         "acp_session_id", "acp_agent_id", "title", "status", *COUNTERS,
-                                         "last_message_at", "last_synced_at", "created_at", "updated_at"),
-          convert_session, parents=(Parent("sandbox_id", "sandboxes"), Parent("user_id", "user")),
-          unique=(("sandbox_id", "opencode_session_id"), ("sandbox_id", "acp_session_id")), track_keys=True,
-          # Counters of an existing session are recomputed by `finalize`, not taken from the file again.
-          keep_on_update={name: f't."{name}"' for name in COUNTERS}),
-    Table("chat_messages", ChatMessage, ("id", "session_id", "external_message_id", "role", "content",
-                                         "tool_calls", "tool_results", "thinking", "model_provider", "model_id",
-                                         "agent_id", "input_tokens", "output_tokens", "status", "error_message",
-                                         "created_at", "completed_at"),
-          convert_message, parents=(Parent("session_id", "chat_sessions"),)),
+    Table(
+        "chat_sessions",
+        ChatSession,
+        (
+            "id",
+            "sandbox_id",
+            "user_id",
+            "source",
+            "opencode_session_id",
+            "acp_session_id",
+            "acp_agent_id",
+            "title",
+            "status",
+            *COUNTERS,
+            "last_message_at",
+            "last_synced_at",
+            "created_at",
+            "updated_at",
+        ),
+        convert_session,
+        parents=(Parent("sandbox_id", "sandboxes"), Parent("user_id", "user")),
+        unique=(("sandbox_id", "opencode_session_id"), ("sandbox_id", "acp_session_id")),
+        track_keys=True,
+        # Counters of an existing session are recomputed by `finalize`, not taken from the file again.
+        keep_on_update={name: f't."{name}"' for name in COUNTERS},
+    ),
+    Table(
+        "chat_messages",
+        ChatMessage,
+        (
+            "id",
+            "session_id",
+            "external_message_id",
+            "role",
+            "content",
+            "tool_calls",
+            "tool_results",
+            "thinking",
+            "model_provider",
+            "model_id",
+            "agent_id",
+            "input_tokens",
+            "output_tokens",
+            "status",
+            "error_message",
+            "created_at",
+            "completed_at",
+        ),
+        convert_message,
+        parents=(Parent("session_id", "chat_sessions"),),
+    ),
 ]

@@ -35,6 +35,8 @@ def legacy_decrypt(stored: str, key: bytes) -> str:
     try:
         return AESGCM(key).decrypt(raw[:12], raw[12:], None).decode()
     except InvalidTag:
-        raise LegacyDecryptError("authentication failed: wrong legacy encryption key, or not encrypted") from None
+        raise LegacyDecryptError(
+            "authentication failed: wrong legacy encryption key, or not encrypted"
+        ) from None
     except UnicodeDecodeError:
         raise LegacyDecryptError("decrypted bytes are not UTF-8") from None

@@ -33,7 +33,7 @@ from django.utils import timezone
 from .crypto import LegacyDecryptError, legacy_key
 from .models import ImportRun
 from .report import Report, TableStats
-from .sources import LegacyDatabase, LegacySourceError
+from .sources import LegacyDatabase
 from .values import Cleaner, Reject, Skip
 
 DEFAULT_BATCH_SIZE = 5000
@@ -122,8 +122,9 @@ def discover_mappings() -> dict[str, Mapping]:
     ordered: list[str] = []
     pending = sorted(found, key=lambda label: (found[label].order, label))
     while pending:
-        ready = [label for label in pending if all(d in ordered or d not in found
-                                                    for d in found[label].depends_on)]
+        ready = [
+            label for label in pending if all(d in ordered or d not in found for d in found[label].depends_on)
+        ]
         if not ready:
             raise RuntimeError(f"circular legacy dependencies among {pending}")
         ordered.append(ready[0])
@@ -133,10 +134,20 @@ def discover_mappings() -> dict[str, Mapping]:
 
 # -- context given to the mappings ------------------------------------------------------------------
 
+
 class Context:
-    def __init__(self, *, sources: dict[str, LegacyDatabase], report: Report, now: datetime,
-                 owner_email: str | None, encryption_key: str | None, overwrite_reference: bool,
-                 batch_size: int, bulk_rows: int = BULK_ROWS):
+    def __init__(
+        self,
+        *,
+        sources: dict[str, LegacyDatabase],
+        report: Report,
+        now: datetime,
+        owner_email: str | None,
+        encryption_key: str | None,
+        overwrite_reference: bool,
+        batch_size: int,
+        bulk_rows: int = BULK_ROWS,
+    ):
         self.sources = sources
         self.bulk_rows = bulk_rows
         self.report = report
@@ -168,22 +179,33 @@ class Context:
         if self.owner_email:
             user = User.objects.filter(email=normalize_email(self.owner_email)).first()
             if user is None:
-                return None, f"owner {self.owner_email} is not a user: re-run with --owner EMAIL of an imported user"
+                return (
+                    None,
+                    f"owner {self.owner_email} is not a user: re-run with --owner EMAIL of an imported user",
+                )
             self.report.notes.append(f"single-tenant data assigned to --owner {user.email} ({user.id})")
             return user.id, None
         users = list(User.objects.values_list("id", "email")[:2])
         if len(users) == 1:
-            self.report.notes.append(f"single-tenant data assigned to the only user {users[0][1]} ({users[0][0]})")
+            self.report.notes.append(
+                f"single-tenant data assigned to the only user {users[0][1]} ({users[0][0]})"
+            )
             return users[0][0], None
-        self.report.hint("Single-tenant rows (global provider credentials, 'default-user' OpenCode config) "
-                         "were rejected: re-run with --owner EMAIL to give them to that user.")
+        self.report.hint(
+            "Single-tenant rows (global provider credentials, 'default-user' OpenCode config) "
+            "were rejected: re-run with --owner EMAIL to give them to that user."
+        )
         return None, "no owner: re-run with --owner EMAIL"
 
     def legacy_key(self) -> bytes:
         if self.encryption_key_string is None:
-            self.report.hint("Encrypted credentials were rejected: re-run with --legacy-encryption-key KEY "
-                             "(the old server's ENCRYPTION_KEY) or set LEGACY_ENCRYPTION_KEY.")
-            raise Reject("no legacy encryption key: re-run with --legacy-encryption-key KEY", "api_key_encrypted")
+            self.report.hint(
+                "Encrypted credentials were rejected: re-run with --legacy-encryption-key KEY "
+                "(the old server's ENCRYPTION_KEY) or set LEGACY_ENCRYPTION_KEY."
+            )
+            raise Reject(
+                "no legacy encryption key: re-run with --legacy-encryption-key KEY", "api_key_encrypted"
+            )
         if self._key is None:
             try:
                 self._key = legacy_key(self.encryption_key_string)
@@ -192,18 +214,31 @@ class Context:
         return self._key
 
     def wrong_key_hint(self) -> None:
-        self.report.hint("Some credentials could not be decrypted with the given key: check "
-                         "--legacy-encryption-key (the old server's ENCRYPTION_KEY) and re-run; rows already "
-                         "imported are updated, not duplicated.")
+        self.report.hint(
+            "Some credentials could not be decrypted with the given key: check "
+            "--legacy-encryption-key (the old server's ENCRYPTION_KEY) and re-run; rows already "
+            "imported are updated, not duplicated."
+        )
 
 
 # -- the run ----------------------------------------------------------------------------------------
 
-def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Iterable[str] | None = None,
-               owner: str | None = None, encryption_key: str | None = None, overwrite_reference: bool = False,
-               dry_run: bool = False, batch_size: int = DEFAULT_BATCH_SIZE, now: datetime | None = None,
-               progress: Callable[[str, str, int | None], object] | None = None,
-               log: Callable[[str], None] | None = None, bulk_rows: int = BULK_ROWS) -> Report:
+
+def run_import(
+    path: str | Path,
+    *,
+    auth_db: str | Path | None = None,
+    apps: Iterable[str] | None = None,
+    owner: str | None = None,
+    encryption_key: str | None = None,
+    overwrite_reference: bool = False,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    now: datetime | None = None,
+    progress: Callable[[str, str, int | None], object] | None = None,
+    log: Callable[[str], None] | None = None,
+    bulk_rows: int = BULK_ROWS,
+) -> Report:
     """Import the legacy file at `path` (see spec/IMPORT.md). Raises `LegacySourceError` for an
     unreadable or foreign file and `LegacyUsageError` for operator mistakes; everything else that goes
     wrong with rows is in the returned report."""
@@ -217,18 +252,41 @@ def run_import(path: str | Path, *, auth_db: str | Path | None = None, apps: Ite
             sources["auth"] = LegacyDatabase(auth_db, role="auth")
             sources["auth"].check_agentpod()
         version = sources["main"].schema_version()
-        if version is not None and version >= 12 and "auth" not in sources and not _has_users(sources["main"]):
-            raise LegacyUsageError(f"{path} is at schema version {version} but its Better Auth tables are "
-                                   "missing or empty while it holds user data: pass the file that holds them "
-                                   "with --auth-db PATH")
+        if (
+            version is not None
+            and version >= 12
+            and "auth" not in sources
+            and not _has_users(sources["main"])
+        ):
+            raise LegacyUsageError(
+                f"{path} is at schema version {version} but its Better Auth tables are "
+                "missing or empty while it holds user data: pass the file that holds them "
+                "with --auth-db PATH"
+            )
         mappings = discover_mappings()
         selected = _select(mappings, apps)
-        report = Report(source={"path": str(path), "auth_db": str(auth_db) if auth_db else None,
-                                "schema_version": version, "wal": sources["main"].wal,
-                                "tables": sorted(sources["main"].tables)}, dry_run=dry_run, now=now)
+        report = Report(
+            source={
+                "path": str(path),
+                "auth_db": str(auth_db) if auth_db else None,
+                "schema_version": version,
+                "wal": sources["main"].wal,
+                "tables": sorted(sources["main"].tables),
+            },
+            dry_run=dry_run,
+            now=now,
+        )
         report.notes.append(f"legacy schema version {version} (_migrations)")
-        ctx = Context(sources=sources, report=report, now=now, owner_email=owner, encryption_key=encryption_key,
-                      overwrite_reference=overwrite_reference, batch_size=batch_size, bulk_rows=bulk_rows)
+        ctx = Context(
+            sources=sources,
+            report=report,
+            now=now,
+            owner_email=owner,
+            encryption_key=encryption_key,
+            overwrite_reference=overwrite_reference,
+            batch_size=batch_size,
+            bulk_rows=bulk_rows,
+        )
         _account_unmapped_tables(ctx, mappings, apps is None)
         if dry_run:
             with transaction.atomic():
@@ -266,7 +324,8 @@ def _select(mappings: dict[str, Mapping], labels: Iterable[str] | None) -> list[
         if missing:
             raise LegacyUsageError(
                 f"cannot import {mapping.label} before {', '.join(missing)}: import {missing[0]} first "
-                f"(--app {' --app '.join(missing)}), or both in one run")
+                f"(--app {' --app '.join(missing)}), or both in one run"
+            )
         available.add(mapping.label)
     return chosen
 
@@ -289,14 +348,20 @@ def _run_apps(ctx: Context, selected: list[Mapping], source: str, progress, log)
                 tables = [_load_table(ctx, mapping, table, progress, log) for table in mapping.tables]
                 if hasattr(mapping.module, "finalize"):
                     mapping.module.finalize(ctx)
-                ImportRun.objects.create(app_label=mapping.label, source=source,
-                                         schema_version=report.source["schema_version"], started_at=started,
-                                         finished_at=timezone.now(),
-                                         counts={s.table: s.as_dict() for s in tables})
+                ImportRun.objects.create(
+                    app_label=mapping.label,
+                    source=source,
+                    schema_version=report.source["schema_version"],
+                    started_at=started,
+                    finished_at=timezone.now(),
+                    counts={s.table: s.as_dict() for s in tables},
+                )
         except Exception as error:  # the app's transaction is rolled back; the report says why
             failed.add(mapping.label)
-            report.apps[mapping.label] = {"status": f"failed, nothing of it imported: {type(error).__name__}: "
-                                                    f"{str(error).strip()[:500]}"}
+            report.apps[mapping.label] = {
+                "status": f"failed, nothing of it imported: {type(error).__name__}: "
+                f"{str(error).strip()[:500]}"
+            }
             for stats in report.tables.values():
                 if stats.app == mapping.label:
                     stats.new = stats.updated = stats.unchanged = 0
@@ -324,10 +389,13 @@ def _account_unmapped_tables(ctx: Context, mappings: dict[str, Mapping], all_app
             stats.skipped[reason] += 1
             ctx.report.entry(stats, "skipped", key, "name" if value else None, value, reason)
         if name != "_migrations" and stats.read:
-            ctx.report.notes.append(f"table {name} ({stats.read} rows) is not part of the legacy schema: not imported")
+            ctx.report.notes.append(
+                f"table {name} ({stats.read} rows) is not part of the legacy schema: not imported"
+            )
 
 
 # -- one table --------------------------------------------------------------------------------------
+
 
 def _load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> TableStats:
     report = ctx.report
@@ -367,9 +435,12 @@ def _load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> 
         finally:
             loader.close()
     stats.elapsed = time.monotonic() - started
-    log(f"  {table.name}: read {stats.read}, imported {stats.imported} (new {stats.new}, updated "
-        f"{stats.updated}), fixed {stats.fixed}, skipped {sum(stats.skipped.values())}, rejected {stats.rejected} "
-        f"in {stats.elapsed:.2f}s")
+    log(
+        f"  {table.name}: read {stats.read}, imported {stats.imported} (new {stats.new}, updated "
+        f"{stats.updated}), fixed {stats.fixed}, skipped {sum(stats.skipped.values())}, "
+        f"rejected {stats.rejected} "
+        f"in {stats.elapsed:.2f}s"
+    )
     return stats
 
 
@@ -444,13 +515,19 @@ class _Loader:
         self.direct = False  # bulk, and COPY straight into the target (no staging)
         cols = ", ".join(f'"{c}"' for c in self.columns)
         self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        self.cursor.execute(f'CREATE TEMP TABLE {STAGING} AS SELECT {cols} FROM "{table.db_table}" WITH NO DATA')
+        self.cursor.execute(
+            f'CREATE TEMP TABLE {STAGING} AS SELECT {cols} FROM "{table.db_table}" WITH NO DATA'
+        )
         if table.track_keys:
-            self.cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS _legacy_keys_{table.db_table} (pk text PRIMARY KEY)")
+            self.cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS _legacy_keys_{table.db_table} (pk text PRIMARY KEY)"
+            )
             self.cursor.execute(f"TRUNCATE _legacy_keys_{table.db_table}")
         self.copy_sql = f"COPY {STAGING} ({cols}) FROM STDIN (FORMAT BINARY)"
-        self.cursor.execute(f"SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '{STAGING}'::regclass "
-                            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
+        self.cursor.execute(
+            f"SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '{STAGING}'::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+        )
         self.copy_types = [row[0] for row in self.cursor.fetchall()]
         self.update_sql, self.insert_sql = self._upsert_sql()
 
@@ -482,10 +559,15 @@ class _Loader:
         self.cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [target])
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [target],
+        )
         indexes = self.cursor.fetchall()
-        self.cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                            "WHERE conrelid = %s::regclass AND contype = 'f'", [target])
+        self.cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [target],
+        )
         foreign_keys = self.cursor.fetchall()
         # DDL on a table (and on the tables its foreign keys reference) is refused while deferred
         # constraint checks are pending: run them now, then defer again.
@@ -506,21 +588,37 @@ class _Loader:
             self.stats.new -= len(rejected)
             if rejected:
                 self.stats.fixed_keys -= rejected
-                self.report.entries = [e for e in self.report.entries
-                                       if not (e["outcome"] == "fixed" and e["table"] == self.table.name
-                                               and e["app"] == self.stats.app and e["key"] in rejected)]
+                self.report.entries = [
+                    e
+                    for e in self.report.entries
+                    if not (
+                        e["outcome"] == "fixed"
+                        and e["table"] == self.table.name
+                        and e["app"] == self.stats.app
+                        and e["key"] in rejected
+                    )
+                ]
             self._record_fixes(fixes)
             if self.table.track_keys:
-                self.cursor.execute(f"INSERT INTO _legacy_keys_{self.table.db_table} SELECT \"{self.pk}\" "
-                                    f"FROM \"{self.table.db_table}\" ON CONFLICT DO NOTHING")
+                self.cursor.execute(
+                    f'INSERT INTO _legacy_keys_{self.table.db_table} SELECT "{self.pk}" '
+                    f'FROM "{self.table.db_table}" ON CONFLICT DO NOTHING'
+                )
         self.restore_indexes()
 
     def _record_fixes(self, fixes: dict) -> None:
         for key, entries in fixes.items():
             self.stats.fixed_keys.add(key)
             for column, original, reason in entries:
-                self.report.entry(self.stats, "fixed", key, column, original, reason,
-                                  secret=column in self.table.secret_columns)
+                self.report.entry(
+                    self.stats,
+                    "fixed",
+                    key,
+                    column,
+                    original,
+                    reason,
+                    secret=column in self.table.secret_columns,
+                )
 
     def restore_indexes(self) -> None:
         if self.deferred:
@@ -561,8 +659,15 @@ class _Loader:
             report.entry(stats, "skipped", key, None, skip.value, skip.reason)
         for key, reject in batch.rejected:
             stats.rejected += 1
-            report.entry(stats, "rejected", key, reject.column, reject.value, reject.reason,
-                         secret=reject.secret or reject.column in table.secret_columns)
+            report.entry(
+                stats,
+                "rejected",
+                key,
+                reject.column,
+                reject.value,
+                reject.reason,
+                secret=reject.secret or reject.column in table.secret_columns,
+            )
         if not batch.rows:
             return
         fixes = batch.fixes
@@ -586,8 +691,10 @@ class _Loader:
         stats.unchanged += len(batch.rows) - len(rejected) - new - updated
         self._record_fixes(fixes)
         if table.track_keys:
-            self.cursor.execute(f"INSERT INTO _legacy_keys_{table.db_table} SELECT \"{self.pk}\" FROM {STAGING} "
-                                "ON CONFLICT DO NOTHING")
+            self.cursor.execute(
+                f'INSERT INTO _legacy_keys_{table.db_table} SELECT "{self.pk}" FROM {STAGING} '
+                "ON CONFLICT DO NOTHING"
+            )
         self.cursor.execute(f"TRUNCATE {STAGING}")
 
     def _reject_rows(self, rows, column: str | None, reason: Callable) -> set:
@@ -605,19 +712,26 @@ class _Loader:
         pk = self.pk
         for parent in self.table.parents:
             col = parent.column
-            missing = (f"s.\"{col}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"{parent.table}\" p "
-                       f"WHERE p.id = s.\"{col}\")")
+            missing = (
+                f's."{col}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{parent.table}" p '
+                f'WHERE p.id = s."{col}")'
+            )
             if parent.detach:
                 self.cursor.execute(
-                    f"UPDATE {rel} s SET \"{col}\" = NULL FROM (SELECT ctid AS row, \"{col}\" AS old FROM "
-                    f"{rel} s WHERE {missing}) o WHERE s.ctid = o.row RETURNING s.\"{pk}\", o.old")
+                    f'UPDATE {rel} s SET "{col}" = NULL FROM (SELECT ctid AS row, "{col}" AS old FROM '
+                    f'{rel} s WHERE {missing}) o WHERE s.ctid = o.row RETURNING s."{pk}", o.old'
+                )
                 for key, old in self.cursor.fetchall():
                     fixes.setdefault(key, []).append(
-                        (col, old, f"{parent.table} {old} does not exist: reference set to NULL"))
+                        (col, old, f"{parent.table} {old} does not exist: reference set to NULL")
+                    )
             else:
-                self.cursor.execute(f"DELETE FROM {rel} s WHERE {missing} RETURNING s.\"{pk}\", s.\"{col}\"")
-                rejected |= self._reject_rows(self.cursor.fetchall(), col,
-                                              lambda r, t=parent.table: f"orphan: {t} {r[1]} does not exist")
+                self.cursor.execute(f'DELETE FROM {rel} s WHERE {missing} RETURNING s."{pk}", s."{col}"')
+                rejected |= self._reject_rows(
+                    self.cursor.fetchall(),
+                    col,
+                    lambda r, t=parent.table: f"orphan: {t} {r[1]} does not exist",
+                )
         return rejected
 
     def _check_unique(self) -> set:
@@ -628,15 +742,19 @@ class _Loader:
             shown = " || ', ' || ".join(f's."{c}"::text' for c in key)
             label = ", ".join(key)
             self.cursor.execute(
-                f"DELETE FROM {STAGING} s USING \"{target}\" o WHERE {same} AND o.\"{pk}\" <> s.\"{pk}\" "
-                f"RETURNING s.\"{pk}\", {shown}, o.\"{pk}\"")
-            rejected |= self._reject_rows(self.cursor.fetchall(), label,
-                                          lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}")
+                f'DELETE FROM {STAGING} s USING "{target}" o WHERE {same} AND o."{pk}" <> s."{pk}" '
+                f'RETURNING s."{pk}", {shown}, o."{pk}"'
+            )
+            rejected |= self._reject_rows(
+                self.cursor.fetchall(), label, lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}"
+            )
             self.cursor.execute(
                 f"DELETE FROM {STAGING} s USING {STAGING} o WHERE {same} AND o.ctid < s.ctid "
-                f"RETURNING s.\"{pk}\", {shown}, o.\"{pk}\"")
-            rejected |= self._reject_rows(self.cursor.fetchall(), label,
-                                          lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}")
+                f'RETURNING s."{pk}", {shown}, o."{pk}"'
+            )
+            rejected |= self._reject_rows(
+                self.cursor.fetchall(), label, lambda r: f"({label}) = ({r[1]}) already belongs to {r[2]}"
+            )
         return rejected
 
     def _check_reference(self) -> set:
@@ -644,11 +762,13 @@ class _Loader:
         if not self.table.reference or self.ctx.overwrite_reference:
             return set()
         target, pk = self.table.db_table, self.pk
-        changed = " OR ".join(f'o."{c}" IS DISTINCT FROM s."{c}"' for c in self.columns
-                              if c not in ("created_at", "updated_at"))
+        changed = " OR ".join(
+            f'o."{c}" IS DISTINCT FROM s."{c}"' for c in self.columns if c not in ("created_at", "updated_at")
+        )
         self.cursor.execute(
-            f"DELETE FROM {STAGING} s USING \"{target}\" o WHERE o.\"{pk}\" = s.\"{pk}\" AND ({changed}) "
-            f"AND NOT {self._untouched('o')} RETURNING s.\"{pk}\"")
+            f'DELETE FROM {STAGING} s USING "{target}" o WHERE o."{pk}" = s."{pk}" AND ({changed}) '
+            f'AND NOT {self._untouched("o")} RETURNING s."{pk}"'
+        )
         kept = set()
         reason = "kept: changed by an operator in PostgreSQL (--overwrite-reference replaces it)"
         for (key,) in self.cursor.fetchall():
@@ -664,10 +784,12 @@ class _Loader:
     def _untouched(self, alias: str) -> str:
         """The row is as the import (or the seed migration) left it."""
         name = self.table.db_table
-        return (f"(EXISTS (SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND "
-                f"r.pk_value = {alias}.\"{self.pk}\" AND r.digest = {self._digest(alias)}) OR (NOT EXISTS "
-                f"(SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND r.pk_value = "
-                f"{alias}.\"{self.pk}\") AND {alias}.updated_at - {alias}.created_at < interval '1 second'))")
+        return (
+            f"(EXISTS (SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND "
+            f'r.pk_value = {alias}."{self.pk}" AND r.digest = {self._digest(alias)}) OR (NOT EXISTS '
+            f"(SELECT 1 FROM legacy_reference_row r WHERE r.table_name = '{name}' AND r.pk_value = "
+            f"{alias}.\"{self.pk}\") AND {alias}.updated_at - {alias}.created_at < interval '1 second'))"
+        )
 
     def _upsert_sql(self) -> tuple[str, str]:
         """An UPDATE of the rows that exist and differ, then a plain INSERT of the others: cheaper than
@@ -690,10 +812,14 @@ class _Loader:
         old = ", ".join(f't."{c}"' for c in updated)
         new = ", ".join(exprs[c] for c in updated)
         target = f'"{table.db_table}"'
-        update = (f'UPDATE {target} AS t SET {sets} FROM {STAGING} s WHERE t."{pk}" = s."{pk}" '
-                  f"AND ROW({old}) IS DISTINCT FROM ROW({new})")
-        insert = (f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGING} s "
-                  f'WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t."{pk}" = s."{pk}")')
+        update = (
+            f'UPDATE {target} AS t SET {sets} FROM {STAGING} s WHERE t."{pk}" = s."{pk}" '
+            f"AND ROW({old}) IS DISTINCT FROM ROW({new})"
+        )
+        insert = (
+            f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGING} s "
+            f'WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t."{pk}" = s."{pk}")'
+        )
         return update, insert
 
     def _upsert(self) -> tuple[int, int]:
@@ -708,11 +834,9 @@ class _Loader:
         if self.table.reference:
             name = self.table.db_table
             self.cursor.execute(
-                f"INSERT INTO legacy_reference_row (table_name, pk_value, digest) SELECT '{name}', o.\"{self.pk}\", "
-                f"{self._digest('o')} FROM \"{name}\" o JOIN {STAGING} s ON s.\"{self.pk}\" = o.\"{self.pk}\" "
-                f"ON CONFLICT (table_name, pk_value) DO UPDATE SET digest = EXCLUDED.digest")
+                "INSERT INTO legacy_reference_row (table_name, pk_value, digest) "
+                f"SELECT '{name}', o.\"{self.pk}\", "
+                f'{self._digest("o")} FROM "{name}" o JOIN {STAGING} s ON s."{self.pk}" = o."{self.pk}" '
+                f"ON CONFLICT (table_name, pk_value) DO UPDATE SET digest = EXCLUDED.digest"
+            )
         return new, updated
-
-
-def legacy_source_error(error: Exception) -> bool:
-    return isinstance(error, (LegacySourceError, LegacyUsageError))

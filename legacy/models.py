@@ -33,8 +33,9 @@ class ReferenceRow(models.Model):
 
     class Meta:
         db_table = "legacy_reference_row"
-        constraints = [models.UniqueConstraint(fields=["table_name", "pk_value"],
-                                               name="legacy_reference_row_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["table_name", "pk_value"], name="legacy_reference_row_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.table_name}:{self.pk_value}"

@@ -39,6 +39,7 @@ class Progress:
                 done[1] = done[0]
                 self.out.write(f"  {table}: {done[0]}/{total} rows")
                 self.out.flush()
+
         return advance
 
     def close(self) -> None:

@@ -41,10 +41,19 @@ class TableStats:
         return self.read == self.imported + sum(self.skipped.values()) + self.rejected
 
     def as_dict(self) -> dict:
-        return {"present": self.present, "read": self.read, "imported": self.imported, "new": self.new,
-                "updated": self.updated, "unchanged": self.unchanged, "fixed": self.fixed,
-                "skipped": dict(self.skipped), "rejected": self.rejected,
-                "elapsed_s": round(self.elapsed, 3), "balanced": self.balanced}
+        return {
+            "present": self.present,
+            "read": self.read,
+            "imported": self.imported,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "fixed": self.fixed,
+            "skipped": dict(self.skipped),
+            "rejected": self.rejected,
+            "elapsed_s": round(self.elapsed, 3),
+            "balanced": self.balanced,
+        }
 
 
 class Report:
@@ -62,10 +71,28 @@ class Report:
     def table(self, app: str, table: str) -> TableStats:
         return self.tables.setdefault((app, table), TableStats(app, table))
 
-    def entry(self, stats: TableStats, outcome: str, key, column: str | None, value, reason: str, *,
-              secret: bool = False) -> None:
-        self.entries.append({"app": stats.app, "table": stats.table, "key": key, "outcome": outcome,
-                             "column": column, "value": show(value, secret=secret), "reason": reason})
+    def entry(
+        self,
+        stats: TableStats,
+        outcome: str,
+        key,
+        column: str | None,
+        value,
+        reason: str,
+        *,
+        secret: bool = False,
+    ) -> None:
+        self.entries.append(
+            {
+                "app": stats.app,
+                "table": stats.table,
+                "key": key,
+                "outcome": outcome,
+                "column": column,
+                "value": show(value, secret=secret),
+                "reason": reason,
+            }
+        )
 
     def hint(self, text: str) -> None:
         if text not in self.hints:
@@ -95,25 +122,38 @@ class Report:
             apps.setdefault(app, {"tables": {}})["tables"][table] = stats.as_dict()
         for app, info in self.apps.items():
             apps.setdefault(app, {"tables": {}}).update(info)
-        return {"source": self.source, "dry_run": self.dry_run, "now": self.now.isoformat(),
-                "elapsed_s": round(self.elapsed, 3), "invariant_holds": self.balanced,
-                "rejected": self.rejected, "exit_status": self.exit_status, "apps": apps,
-                "notes": self.notes, "hints": self.hints, "entries": self.entries}
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "now": self.now.isoformat(),
+            "elapsed_s": round(self.elapsed, 3),
+            "invariant_holds": self.balanced,
+            "rejected": self.rejected,
+            "exit_status": self.exit_status,
+            "apps": apps,
+            "notes": self.notes,
+            "hints": self.hints,
+            "entries": self.entries,
+        }
 
     def write(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False, default=str))
 
     def summary_lines(self) -> list[str]:
-        header = f"{'app':<13}{'table':<23}{'read':>8}{'imported':>10}{'new':>8}{'updated':>9}" \
-                 f"{'fixed':>7}{'skipped':>9}{'rejected':>10}{'time':>8}"
+        header = (
+            f"{'app':<13}{'table':<23}{'read':>8}{'imported':>10}{'new':>8}{'updated':>9}"
+            f"{'fixed':>7}{'skipped':>9}{'rejected':>10}{'time':>8}"
+        )
         lines = [header, "-" * len(header)]
         for (app, table), s in self.tables.items():
             if not s.present:
                 lines.append(f"{app:<13}{table:<23}{'(absent at this schema version)':>40}")
                 continue
             mark = "" if s.balanced else "  INVARIANT BROKEN"
-            lines.append(f"{app:<13}{table:<23}{s.read:>8}{s.imported:>10}{s.new:>8}{s.updated:>9}"
-                         f"{s.fixed:>7}{sum(s.skipped.values()):>9}{s.rejected:>10}{s.elapsed:>7.2f}s{mark}")
+            lines.append(
+                f"{app:<13}{table:<23}{s.read:>8}{s.imported:>10}{s.new:>8}{s.updated:>9}"
+                f"{s.fixed:>7}{sum(s.skipped.values()):>9}{s.rejected:>10}{s.elapsed:>7.2f}s{mark}"
+            )
         for label, app in self.apps.items():
             if app["status"] != "imported":
                 lines.append(f"{label}: {app['status']}")

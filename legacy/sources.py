@@ -33,8 +33,10 @@ class LegacyDatabase:
         try:
             self.connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self.connection.execute("PRAGMA query_only = ON")
-            names = [row[0] for row in self.connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")]
+            names = [
+                row[0]
+                for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ]
         except sqlite3.DatabaseError as error:
             raise LegacySourceError(f"{self.path}: not a readable SQLite database ({error})") from None
         self.tables = {name for name in names if not name.startswith("sqlite_")}
@@ -57,12 +59,14 @@ class LegacyDatabase:
     def check_agentpod(self) -> None:
         if self.role == "auth":
             if not _BETTER_AUTH <= self.tables:
-                raise LegacySourceError(f"{self.path}: not a Better Auth database (no user/session/account/"
-                                        "verification tables)")
+                raise LegacySourceError(
+                    f"{self.path}: not a Better Auth database (no user/session/account/verification tables)"
+                )
             return
         if not (_SIGNATURE <= self.tables and "_migrations" in self.tables):
-            raise LegacySourceError(f"{self.path}: not a legacy AgentPod database (no _migrations, providers "
-                                    "and settings tables)")
+            raise LegacySourceError(
+                f"{self.path}: not a legacy AgentPod database (no _migrations, providers and settings tables)"
+            )
 
     def has_better_auth(self) -> bool:
         return _BETTER_AUTH <= self.tables

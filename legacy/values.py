@@ -47,7 +47,7 @@ def show(value, *, secret: bool = False):
     if secret:
         return f"<secret, {len(value)} characters>" if isinstance(value, (str, bytes)) else "<secret>"
     if isinstance(value, bytes):
-        return "0x" + value[:MAX_SHOWN // 2].hex() + ("…" if len(value) > MAX_SHOWN // 2 else "")
+        return "0x" + value[: MAX_SHOWN // 2].hex() + ("…" if len(value) > MAX_SHOWN // 2 else "")
     if isinstance(value, str) and len(value) > MAX_SHOWN:
         return value[:MAX_SHOWN] + f"… ({len(value)} characters)"
     if isinstance(value, datetime):
@@ -261,8 +261,12 @@ class Cleaner:
             reason = "NULL timestamp"
         if fallback is None:
             fallback = self.now
-        self.fix(column, value, f"{reason}: replaced by {'import time' if fallback is self.now else 'fallback'}"
-                                f" {fallback.isoformat()}")
+        self.fix(
+            column,
+            value,
+            f"{reason}: replaced by {'import time' if fallback is self.now else 'fallback'}"
+            f" {fallback.isoformat()}",
+        )
         return fallback
 
     def created_updated(self, row: dict, created: str = "created_at", updated: str = "updated_at"):
@@ -271,7 +275,9 @@ class Cleaner:
         c_val = parse_timestamp(c_raw) if c_raw is not None else None
         u_val = parse_timestamp(u_raw) if u_raw is not None else None
         if c_val is None or c_val is _NEVER:
-            c_val = self.timestamp(created, c_raw, fallback=u_val if u_val is not _NEVER else None, required=True)
+            c_val = self.timestamp(
+                created, c_raw, fallback=u_val if u_val is not _NEVER else None, required=True
+            )
         if u_val is None or u_val is _NEVER:
             u_val = self.timestamp(updated, u_raw, fallback=c_val, required=True)
         return c_val, u_val
@@ -285,7 +291,9 @@ class Cleaner:
         text = self.text(column, value)
         if is_valid_json(text):
             return text
-        self.fix(column, value, f"invalid JSON replaced by the column default ({default if default else 'NULL'})")
+        self.fix(
+            column, value, f"invalid JSON replaced by the column default ({default if default else 'NULL'})"
+        )
         return default
 
     def json_content(self, column: str, value):

@@ -30,13 +30,19 @@ def _plain_secret(c: Cleaner, column: str, value) -> str | None:
 
 def convert_provider(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row)
-    return (c.text("id", row["id"], required=True), c.text("name", row["name"], required=True),
-            c.text("type", row["type"], required=True), _plain_secret(c, "api_key", row.get("api_key")),
-            _plain_secret(c, "access_token", row.get("access_token")),
-            _plain_secret(c, "refresh_token", row.get("refresh_token")),
-            c.timestamp("token_expires_at", row.get("token_expires_at")),
-            c.boolean("is_default", row.get("is_default"), default=False),
-            c.boolean("is_configured", row.get("is_configured"), default=False), created, updated)
+    return (
+        c.text("id", row["id"], required=True),
+        c.text("name", row["name"], required=True),
+        c.text("type", row["type"], required=True),
+        _plain_secret(c, "api_key", row.get("api_key")),
+        _plain_secret(c, "access_token", row.get("access_token")),
+        _plain_secret(c, "refresh_token", row.get("refresh_token")),
+        c.timestamp("token_expires_at", row.get("token_expires_at")),
+        c.boolean("is_default", row.get("is_default"), default=False),
+        c.boolean("is_configured", row.get("is_configured"), default=False),
+        created,
+        updated,
+    )
 
 
 def _reencrypt(c: Cleaner, ctx, column: str, value) -> str | None:
@@ -59,21 +65,62 @@ def convert_credential(row: dict, c: Cleaner, ctx) -> tuple:
     auth_type = c.choice("auth_type", row["auth_type"], _AUTH_TYPES, required=True)
     secrets = [_reencrypt(c, ctx, column, row.get(column)) for column in _SECRETS]
     created, updated = c.created_updated(row)
-    return (row["id"], owner, c.text("provider_id", row["provider_id"], required=True), auth_type, *secrets,
-            c.timestamp("token_expires_at", row.get("token_expires_at")),
-            c.text("oauth_provider", row.get("oauth_provider")),
-            c.json_text("oauth_scopes", row.get("oauth_scopes"), default=None), created, updated)
+    return (
+        row["id"],
+        owner,
+        c.text("provider_id", row["provider_id"], required=True),
+        auth_type,
+        *secrets,
+        c.timestamp("token_expires_at", row.get("token_expires_at")),
+        c.text("oauth_provider", row.get("oauth_provider")),
+        c.json_text("oauth_scopes", row.get("oauth_scopes"), default=None),
+        created,
+        updated,
+    )
 
 
 TABLES = [
-    Table("providers", LegacyProvider, ("id", "name", "type", "api_key", "access_token", "refresh_token",
-                                        "token_expires_at", "is_default", "is_configured", "created_at",
-                                        "updated_at"), convert_provider,
-          secret_columns=frozenset({"api_key", "access_token", "refresh_token"})),
-    Table("provider_credentials", ProviderCredential,
-          ("id", "user_id", "provider_id", "auth_type", "api_key_encrypted", "access_token_encrypted",
-           "refresh_token_encrypted", "token_expires_at", "oauth_provider", "oauth_scopes", "created_at",
-           "updated_at"), convert_credential, parents=(Parent("user_id", "user"),),
-          unique=(("user_id", "provider_id"),), secret_columns=frozenset(_SECRETS), needs_db=True),
+    Table(
+        "providers",
+        LegacyProvider,
+        (
+            "id",
+            "name",
+            "type",
+            "api_key",
+            "access_token",
+            "refresh_token",
+            "token_expires_at",
+            "is_default",
+            "is_configured",
+            "created_at",
+            "updated_at",
+        ),
+        convert_provider,
+        secret_columns=frozenset({"api_key", "access_token", "refresh_token"}),
+    ),
+    Table(
+        "provider_credentials",
+        ProviderCredential,
+        (
+            "id",
+            "user_id",
+            "provider_id",
+            "auth_type",
+            "api_key_encrypted",
+            "access_token_encrypted",
+            "refresh_token_encrypted",
+            "token_expires_at",
+            "oauth_provider",
+            "oauth_scopes",
+            "created_at",
+            "updated_at",
+        ),
+        convert_credential,
+        parents=(Parent("user_id", "user"),),
+        unique=(("user_id", "provider_id"),),
+        secret_columns=frozenset(_SECRETS),
+        needs_db=True,
+    ),
     Table("oauth_state", skip_reason="transient device-flow state without a user, not imported"),
 ]

@@ -36,50 +36,100 @@ def _user(row: dict, c: Cleaner, ctx) -> str:
 
 
 def convert_setting(row: dict, c: Cleaner, ctx) -> tuple:
-    return (c.text("key", row["key"], required=True), c.text("value", row["value"], required=True),
-            c.timestamp("updated_at", row.get("updated_at"), required=True))
+    return (
+        c.text("key", row["key"], required=True),
+        c.text("value", row["value"], required=True),
+        c.timestamp("updated_at", row.get("updated_at"), required=True),
+    )
 
 
 def convert_config(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row)
-    return (row["id"], _user(row, c, ctx), c.json_text("settings", row["settings"], default="{}") or "{}",
-            c.text("agents_md", row.get("agents_md")), created, updated)
+    return (
+        row["id"],
+        _user(row, c, ctx),
+        c.json_text("settings", row["settings"], default="{}") or "{}",
+        c.text("agents_md", row.get("agents_md")),
+        created,
+        updated,
+    )
 
 
 def convert_file(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row)
-    return (row["id"], _user(row, c, ctx), c.choice("type", row["type"], _FILE_TYPES, required=True),
-            c.text("name", row["name"], required=True),
-            c.choice("extension", row["extension"], _EXTENSIONS, required=True),
-            c.text("content", row["content"], required=True), created, updated)
+    return (
+        row["id"],
+        _user(row, c, ctx),
+        c.choice("type", row["type"], _FILE_TYPES, required=True),
+        c.text("name", row["name"], required=True),
+        c.choice("extension", row["extension"], _EXTENSIONS, required=True),
+        c.text("content", row["content"], required=True),
+        created,
+        updated,
+    )
 
 
 def convert_preferences(row: dict, c: Cleaner, ctx) -> tuple:
     created, updated = c.created_updated(row)
-    return (row["id"], c.text("user_id", row["user_id"], required=True),
-            c.choice("theme_mode", row.get("theme_mode"), _THEMES),
-            c.text("theme_preset", row.get("theme_preset")),
-            c.integer("auto_refresh_interval", row.get("auto_refresh_interval"), default=30),
-            c.boolean("in_app_notifications", row.get("in_app_notifications"), default=True),
-            c.boolean("system_notifications", row.get("system_notifications"), default=True),
-            c.text("default_resource_tier_id", row.get("default_resource_tier_id")),
-            c.text("default_flavor_id", row.get("default_flavor_id")),
-            c.json_text("default_addon_ids", row.get("default_addon_ids"), default='["code-server"]'),
-            c.text("default_agent_id", row.get("default_agent_id")),
-            c.integer("settings_version", row.get("settings_version"), default=1), created, updated)
+    return (
+        row["id"],
+        c.text("user_id", row["user_id"], required=True),
+        c.choice("theme_mode", row.get("theme_mode"), _THEMES),
+        c.text("theme_preset", row.get("theme_preset")),
+        c.integer("auto_refresh_interval", row.get("auto_refresh_interval"), default=30),
+        c.boolean("in_app_notifications", row.get("in_app_notifications"), default=True),
+        c.boolean("system_notifications", row.get("system_notifications"), default=True),
+        c.text("default_resource_tier_id", row.get("default_resource_tier_id")),
+        c.text("default_flavor_id", row.get("default_flavor_id")),
+        c.json_text("default_addon_ids", row.get("default_addon_ids"), default='["code-server"]'),
+        c.text("default_agent_id", row.get("default_agent_id")),
+        c.integer("settings_version", row.get("settings_version"), default=1),
+        created,
+        updated,
+    )
 
 
 TABLES = [
     Table("settings", Setting, ("key", "value", "updated_at"), convert_setting, key="key"),
-    Table("user_opencode_config", UserOpencodeConfig,
-          ("id", "user_id", "settings", "agents_md", "created_at", "updated_at"), convert_config,
-          parents=(Parent("user_id", "user"),), unique=(("user_id",),), needs_db=True),
-    Table("user_opencode_files", UserOpencodeFile,
-          ("id", "user_id", "type", "name", "extension", "content", "created_at", "updated_at"), convert_file,
-          parents=(Parent("user_id", "user"),), unique=(("user_id", "type", "name"),), needs_db=True),
-    Table("user_preferences", UserPreferences,
-          ("id", "user_id", "theme_mode", "theme_preset", "auto_refresh_interval", "in_app_notifications",
-           "system_notifications", "default_resource_tier_id", "default_flavor_id", "default_addon_ids",
-           "default_agent_id", "settings_version", "created_at", "updated_at"), convert_preferences,
-          parents=(Parent("user_id", "user"),), unique=(("user_id",),)),
+    Table(
+        "user_opencode_config",
+        UserOpencodeConfig,
+        ("id", "user_id", "settings", "agents_md", "created_at", "updated_at"),
+        convert_config,
+        parents=(Parent("user_id", "user"),),
+        unique=(("user_id",),),
+        needs_db=True,
+    ),
+    Table(
+        "user_opencode_files",
+        UserOpencodeFile,
+        ("id", "user_id", "type", "name", "extension", "content", "created_at", "updated_at"),
+        convert_file,
+        parents=(Parent("user_id", "user"),),
+        unique=(("user_id", "type", "name"),),
+        needs_db=True,
+    ),
+    Table(
+        "user_preferences",
+        UserPreferences,
+        (
+            "id",
+            "user_id",
+            "theme_mode",
+            "theme_preset",
+            "auto_refresh_interval",
+            "in_app_notifications",
+            "system_notifications",
+            "default_resource_tier_id",
+            "default_flavor_id",
+            "default_addon_ids",
+            "default_agent_id",
+            "settings_version",
+            "created_at",
+            "updated_at",
+        ),
+        convert_preferences,
+        parents=(Parent("user_id", "user"),),
+        unique=(("user_id",),),
+    ),
 ]

@@ -4,41 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_label', models.TextField()),
-                ('source', models.TextField()),
-                ('schema_version', models.IntegerField(null=True)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('counts', models.JSONField(default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("app_label", models.TextField()),
+                ("source", models.TextField()),
+                ("schema_version", models.IntegerField(null=True)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                ("counts", models.JSONField(default=dict)),
             ],
             options={
-                'db_table': 'legacy_import_run',
-                'ordering': ['-finished_at'],
-                'indexes': [models.Index(fields=['app_label'], name='legacy_import_run_app_idx')],
+                "db_table": "legacy_import_run",
+                "ordering": ["-finished_at"],
+                "indexes": [models.Index(fields=["app_label"], name="legacy_import_run_app_idx")],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceRow',
+            name="ReferenceRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.TextField()),
-                ('pk_value', models.TextField()),
-                ('digest', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("table_name", models.TextField()),
+                ("pk_value", models.TextField()),
+                ("digest", models.TextField()),
             ],
             options={
-                'db_table': 'legacy_reference_row',
-                'constraints': [models.UniqueConstraint(fields=('table_name', 'pk_value'), name='legacy_reference_row_unique')],
+                "db_table": "legacy_reference_row",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("table_name", "pk_value"), name="legacy_reference_row_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -14,8 +14,15 @@ SALT = "0123456789abcdef0123456789abcdef"
 
 def better_auth_hash(password: str, salt: str = SALT) -> str:
     """What Better Auth 1.4.6 stores (spec legacy-sqlite section 3), computed independently."""
-    key = hashlib.scrypt(unicodedata.normalize("NFKC", password).encode(), salt=salt.encode(), n=16384, r=16, p=1,
-                         dklen=64, maxmem=64 * 1024 * 1024)
+    key = hashlib.scrypt(
+        unicodedata.normalize("NFKC", password).encode(),
+        salt=salt.encode(),
+        n=16384,
+        r=16,
+        p=1,
+        dklen=64,
+        maxmem=64 * 1024 * 1024,
+    )
     return f"{salt}:{key.hex()}"
 
 
@@ -31,8 +38,9 @@ def test_the_password_is_nfkc_normalised_and_the_salt_used_as_text():
     # Full-width letters normalise to ASCII under NFKC, as Better Auth does before hashing.
     encoded = from_better_auth(better_auth_hash("Password-1"))
     assert check_password("Ｐａｓｓｗｏｒｄ-1", encoded)
-    decoded_salt_key = hashlib.scrypt(b"Password-1", salt=bytes.fromhex(SALT), n=16384, r=16, p=1, dklen=64,
-                                      maxmem=64 * 1024 * 1024).hex()
+    decoded_salt_key = hashlib.scrypt(
+        b"Password-1", salt=bytes.fromhex(SALT), n=16384, r=16, p=1, dklen=64, maxmem=64 * 1024 * 1024
+    ).hex()
     assert not encoded.endswith(decoded_salt_key)
 
 

@@ -50,10 +50,12 @@ def legacy_rows(path: Path, sql: str, params=()) -> list[tuple]:
 @pytest.fixture
 def sample_copy(tmp_path):
     """A writable copy of a sample (for tests that change the legacy file)."""
+
     def copy(name: str) -> Path:
         main, _ = sample_paths(name)
         target = tmp_path / main.name
         shutil.copyfile(main, target)
         target.chmod(0o644)
         return target
+
     return copy

@@ -71,17 +71,22 @@ def test_exit_status_2_from_a_real_process(tmp_path):
     other = tmp_path / "other.sqlite"
     with sqlite3.connect(other) as db:
         db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
-    result = subprocess.run([sys.executable, "manage.py", "import_sqlite", str(other)], cwd=ROOT,
-                            capture_output=True, text=True, env={**__import__("os").environ,
-                                                                 "DJANGO_SETTINGS_MODULE": "config.settings.test"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_sqlite", str(other)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
     assert result.returncode == 2, result.stderr
     assert "not a legacy AgentPod database" in result.stderr
 
 
 def test_a_clean_import_exits_0_prints_the_summary_and_writes_the_report(tmp_path):
     report_path = tmp_path / "report.json"
-    status, out, err = run_command(CLEAN, "--owner", owner_email("clean"), "--legacy-encryption-key", KEY,
-                                   "--report", report_path)
+    status, out, err = run_command(
+        CLEAN, "--owner", owner_email("clean"), "--legacy-encryption-key", KEY, "--report", report_path
+    )
     # Every session of the sample is expired by now (skipped, counted): nothing is rejected.
     assert status == 0, err
     assert "chat_messages" in out and "384" in out
@@ -115,11 +120,14 @@ def test_dry_run_writes_nothing_and_reports_the_same():
             for table in app["tables"].values():
                 table.pop("elapsed_s")
         return data
+
     assert comparable(dry) == comparable(real)
 
 
 def test_dry_run_through_the_command():
-    status, out, _ = run_command(CLEAN, "--dry-run", "--owner", owner_email("clean"), "--legacy-encryption-key", KEY)
+    status, out, _ = run_command(
+        CLEAN, "--dry-run", "--owner", owner_email("clean"), "--legacy-encryption-key", KEY
+    )
     assert status == 0 and "dry run: nothing was written" in out
     assert User.objects.count() == 0 and ChatMessage.objects.count() == 0
 
@@ -141,8 +149,15 @@ def test_a_child_app_is_refused_until_its_parents_are_imported():
 
 
 def test_apps_run_parents_first():
-    assert list(discover_mappings()) == ["accounts", "containers", "settings_app", "providers", "sandboxes", "chat",
-                                         "activity"]
+    assert list(discover_mappings()) == [
+        "accounts",
+        "containers",
+        "settings_app",
+        "providers",
+        "sandboxes",
+        "chat",
+        "activity",
+    ]
     report = import_sample("clean")
     assert list(report.apps) == list(discover_mappings())
 
@@ -166,10 +181,14 @@ def test_a_newer_copy_of_the_file_updates_changed_rows_and_adds_new_ones(sample_
     session_id, sandbox_id = legacy_first(path, "SELECT id, sandbox_id FROM chat_sessions ORDER BY rowid")
     with sqlite3.connect(path) as db:
         db.execute("UPDATE chat_sessions SET title = 'Renamed on the old server' WHERE id = ?", (session_id,))
-        db.execute("INSERT INTO chat_messages (id, session_id, role, content, status, created_at) VALUES "
-                   "('new-message-1', ?, 'user', '{\"parts\":[]}', 'complete', '2025-12-14T17:00:00.000Z')",
-                   (session_id,))
-        db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('new_key', 'v', '2025-12-14 17:00:00')")
+        db.execute(
+            "INSERT INTO chat_messages (id, session_id, role, content, status, created_at) VALUES "
+            "('new-message-1', ?, 'user', '{\"parts\":[]}', 'complete', '2025-12-14T17:00:00.000Z')",
+            (session_id,),
+        )
+        db.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('new_key', 'v', '2025-12-14 17:00:00')"
+        )
     report = import_sample("clean", path=path)
     assert ChatSession.objects.get(id=session_id).title == "Renamed on the old server"
     assert ChatMessage.objects.filter(id="new-message-1").exists()
@@ -179,8 +198,10 @@ def test_a_newer_copy_of_the_file_updates_changed_rows_and_adds_new_ones(sample_
     # The session's counters are recomputed (one more message), so it is updated once, by the import.
     assert (messages.new, messages.updated) == (1, 0)
     assert sessions.updated == 1 and sessions.new == 0
-    assert ChatSession.objects.get(id=session_id).message_count == ChatMessage.objects.filter(
-        session_id=session_id).count()
+    assert (
+        ChatSession.objects.get(id=session_id).message_count
+        == ChatMessage.objects.filter(session_id=session_id).count()
+    )
 
 
 def legacy_first(path, sql):
@@ -232,7 +253,11 @@ def test_a_wrong_legacy_key_rejects_the_credentials_with_that_reason(monkeypatch
 def test_single_tenant_data_goes_to_the_owner_or_is_rejected():
     report = import_sample("clean", owner=None)
     rejected = [e for e in report.entries if e["outcome"] == "rejected"]
-    assert {e["table"] for e in rejected} == {"provider_credentials", "user_opencode_config", "user_opencode_files"}
+    assert {e["table"] for e in rejected} == {
+        "provider_credentials",
+        "user_opencode_config",
+        "user_opencode_files",
+    }
     assert {e["reason"] for e in rejected} == {"no owner: re-run with --owner EMAIL"}
     report = import_sample("clean", owner="Nobody@Example.com")
     assert ProviderCredential.objects.count() == 0
@@ -274,8 +299,10 @@ def test_a_wal_file_is_read_with_its_recent_commits(sample_copy):
     try:
         assert writer.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
         writer.execute("PRAGMA wal_autocheckpoint = 0")
-        writer.execute("INSERT INTO settings (key, value, updated_at) VALUES ('only_in_wal', 'yes', "
-                       "'2025-12-14 17:00:00')")
+        writer.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('only_in_wal', 'yes', "
+            "'2025-12-14 17:00:00')"
+        )
         writer.commit()
         wal = Path(str(path) + "-wal")
         assert wal.stat().st_size > 0
@@ -300,7 +327,8 @@ def test_the_bulk_path_gives_the_same_result_as_the_batch_path():
 
     def outcomes(report):
         return sorted((e["table"], str(e["key"]), e["outcome"], str(e["column"])) for e in report.entries)
-    assert outcomes(bulk) == outcomes(small)
-    assert {k: v.as_dict()["read"] for k, v in bulk.tables.items()} == \
-        {k: v.as_dict()["read"] for k, v in small.tables.items()}
 
+    assert outcomes(bulk) == outcomes(small)
+    assert {k: v.as_dict()["read"] for k, v in bulk.tables.items()} == {
+        k: v.as_dict()["read"] for k, v in small.tables.items()
+    }

@@ -107,8 +107,11 @@ def resolve_key(name: str, anomaly: dict) -> str:
     main, auth = sample_paths(name)
     table, ident = anomaly["table"], anomaly["id"]
     if table == "account":
-        return legacy_rows(auth or main, "SELECT id FROM account WHERE userId = ? AND providerId = ? ",
-                           (ident, "credential" if anomaly["issue"] == "foreign_password_hash" else "github"))[0][0]
+        return legacy_rows(
+            auth or main,
+            "SELECT id FROM account WHERE userId = ? AND providerId = ? ",
+            (ident, "credential" if anomaly["issue"] == "foreign_password_hash" else "github"),
+        )[0][0]
     if table in ("user_preferences", "user_opencode_config"):
         rows = legacy_rows(main, f"SELECT id FROM {table} WHERE id = ? OR user_id = ?", (ident, ident))
         return rows[0][0]
@@ -126,14 +129,19 @@ def test_every_anomaly_is_handled_as_decided(name):
     assert {(a["table"], a["issue"]) for a in anomalies} <= set(EXPECTED)
     cascaded = 0
     for anomaly in anomalies:
-        expected = EXPECTED.get((anomaly["table"], anomaly["issue"], anomaly.get("column")),
-                                EXPECTED[(anomaly["table"], anomaly["issue"])])
+        expected = EXPECTED.get(
+            (anomaly["table"], anomaly["issue"], anomaly.get("column")),
+            EXPECTED[(anomaly["table"], anomaly["issue"])],
+        )
         if expected is None:
             continue
         key = resolve_key(name, anomaly)
         seen = outcomes(report, anomaly["table"], key)
-        if any(e["reason"].startswith("orphan:") for e in report.entries
-               if e["table"] == anomaly["table"] and e["key"] == key and e["outcome"] == "rejected"):
+        if any(
+            e["reason"].startswith("orphan:")
+            for e in report.entries
+            if e["table"] == anomaly["table"] and e["key"] == key and e["outcome"] == "rejected"
+        ):
             cascaded += 1  # its parent row was rejected for another anomaly: rejected too, naming it
             continue
         if expected == "imported":
@@ -141,8 +149,12 @@ def test_every_anomaly_is_handled_as_decided(name):
         else:
             assert expected in seen, (anomaly, seen)
         if expected == "fixed" and anomaly.get("column") and anomaly["table"] not in ("chat_sessions",):
-            columns = {e["column"] for e in report.entries if e["table"] == anomaly["table"] and e["key"] == key}
-            assert anomaly["column"] in columns or anomaly["column"].removesuffix("_encrypted") in columns, anomaly
+            columns = {
+                e["column"] for e in report.entries if e["table"] == anomaly["table"] and e["key"] == key
+            }
+            assert anomaly["column"] in columns or anomaly["column"].removesuffix("_encrypted") in columns, (
+                anomaly
+            )
     assert cascaded < len(anomalies) // 5
 
 
@@ -155,23 +167,32 @@ def test_orphans_are_rejected_naming_the_missing_parent(name):
             continue
         missing = anomaly["id"]
         if anomaly["table"] == "user":
-            children = [("sandboxes", "user_id", main), ("user_preferences", "user_id", main),
-                        ("account", "userId", auth or main)]
+            children = [
+                ("sandboxes", "user_id", main),
+                ("user_preferences", "user_id", main),
+                ("account", "userId", auth or main),
+            ]
         elif anomaly["table"] == "chat_sessions":
             children = [("chat_sessions", "sandbox_id", main)]
         else:
             children = [("chat_messages", "session_id", main)]
         for table, column, path in children:
-            keys = {k for (k,) in legacy_rows(path, f'SELECT id FROM "{table}" WHERE "{column}" = ?', (missing,))}
+            keys = {
+                k for (k,) in legacy_rows(path, f'SELECT id FROM "{table}" WHERE "{column}" = ?', (missing,))
+            }
             assert keys, (table, missing)
             entries = [e for e in report.entries if e["table"] == table and e["key"] in keys]
             assert {e["outcome"] for e in entries} == {"rejected"}, (table, entries)
             assert all(missing in e["reason"] for e in entries if e["value"] == missing)
             assert any(missing in e["reason"] for e in entries)
     # Activity of a deleted user is kept, detached from it (ON DELETE SET NULL), and reported.
-    user_anomaly = next(a for a in manifest(name)["dirty"] if a["table"] == "user"
-                        and a["issue"] == "orphan_parent_deleted")
-    logs = {k for (k,) in legacy_rows(main, "SELECT id FROM activity_log WHERE user_id = ?", (user_anomaly["id"],))}
+    user_anomaly = next(
+        a for a in manifest(name)["dirty"] if a["table"] == "user" and a["issue"] == "orphan_parent_deleted"
+    )
+    logs = {
+        k
+        for (k,) in legacy_rows(main, "SELECT id FROM activity_log WHERE user_id = ?", (user_anomaly["id"],))
+    }
     assert ActivityLog.objects.filter(id__in=logs, user__isnull=True).count() == len(logs) > 0
 
 
@@ -183,33 +204,48 @@ def test_fixed_values_follow_the_rules():
     assert user.email == user.email.strip().lower() and user.email.startswith("mixed.case.")
     assert User.objects.get(id=dirty[("user", "type_affinity", "emailVerified")]).email_verified is True
     epoch_user = User.objects.get(id=dirty[("user", "epoch_ms_timestamp", "createdAt")])
-    (raw,) = legacy_rows(sample_paths("dirty")[0], 'SELECT createdAt FROM "user" WHERE id = ?', (epoch_user.id,))[0]
+    (raw,) = legacy_rows(
+        sample_paths("dirty")[0], 'SELECT createdAt FROM "user" WHERE id = ?', (epoch_user.id,)
+    )[0]
     assert epoch_user.created_at == datetime.fromtimestamp(int(raw) / 1000, UTC)
 
     assert Sandbox.objects.get(id=dirty[("sandboxes", "invalid_json", "addon_ids")]).addon_ids == []
-    assert Sandbox.objects.get(id=dirty[("sandboxes", "offset_timestamp", "updated_at")]).updated_at == \
-        datetime(2025, 12, 13, 10, 11, 12, 123000, UTC)
-    assert Sandbox.objects.get(id=dirty[("sandboxes", "sqlite_datetime_format", "last_accessed_at")]) \
-        .last_accessed_at == datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC)
-    assert len(Sandbox.objects.get(id=dirty[("sandboxes", "very_long_text", "description")]).description) > 60000
+    assert Sandbox.objects.get(
+        id=dirty[("sandboxes", "offset_timestamp", "updated_at")]
+    ).updated_at == datetime(2025, 12, 13, 10, 11, 12, 123000, UTC)
+    assert Sandbox.objects.get(
+        id=dirty[("sandboxes", "sqlite_datetime_format", "last_accessed_at")]
+    ).last_accessed_at == datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC)
+    assert (
+        len(Sandbox.objects.get(id=dirty[("sandboxes", "very_long_text", "description")]).description) > 60000
+    )
 
-    assert ChatSession.objects.get(id=dirty[("chat_sessions", "nul_byte", "title")]).title == "Fix  bug in parser"
-    assert ChatSession.objects.get(id=dirty[("chat_sessions", "date_only_timestamp", "last_synced_at")]) \
-        .last_synced_at == datetime(2025, 12, 13, tzinfo=UTC)
-    for issue, column in (("stale_counter", "message_count"), ("int32_overflow", "total_input_tokens"),
-                          ("null_in_nullable", "message_count")):
+    assert (
+        ChatSession.objects.get(id=dirty[("chat_sessions", "nul_byte", "title")]).title
+        == "Fix  bug in parser"
+    )
+    assert ChatSession.objects.get(
+        id=dirty[("chat_sessions", "date_only_timestamp", "last_synced_at")]
+    ).last_synced_at == datetime(2025, 12, 13, tzinfo=UTC)
+    for issue, column in (
+        ("stale_counter", "message_count"),
+        ("int32_overflow", "total_input_tokens"),
+        ("null_in_nullable", "message_count"),
+    ):
         session = ChatSession.objects.get(id=dirty[("chat_sessions", issue, column)])
         messages = ChatMessage.objects.filter(session=session)
         assert session.message_count == messages.count()
         assert session.user_message_count == messages.filter(role="user").count()
         assert session.total_input_tokens == sum(m.input_tokens or 0 for m in messages)
 
-    times = {"iso_no_millis": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC),
-             "offset_timestamp": datetime(2025, 12, 13, 10, 11, 12, 123000, UTC),
-             "epoch_ms_timestamp": datetime.fromtimestamp(1765620000, UTC),
-             "epoch_s_timestamp": datetime.fromtimestamp(1765620000, UTC),
-             "sqlite_datetime_format": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC),
-             "naive_timestamp": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC)}
+    times = {
+        "iso_no_millis": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC),
+        "offset_timestamp": datetime(2025, 12, 13, 10, 11, 12, 123000, UTC),
+        "epoch_ms_timestamp": datetime.fromtimestamp(1765620000, UTC),
+        "epoch_s_timestamp": datetime.fromtimestamp(1765620000, UTC),
+        "sqlite_datetime_format": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC),
+        "naive_timestamp": datetime(2025, 12, 13, 10, 11, 12, tzinfo=UTC),
+    }
     checked = 0
     for issue, expected in times.items():
         # A message whose session was rejected (another anomaly) is rejected with it, naming it.
@@ -218,32 +254,57 @@ def test_fixed_values_follow_the_rules():
             assert message.created_at == expected, issue
             checked += 1
     assert checked >= 4
-    assert ChatMessage.objects.get(id=dirty[("chat_messages", "unparseable_timestamp", "completed_at")]) \
-        .completed_at is None
-    assert ChatMessage.objects.get(id=dirty[("chat_messages", "type_affinity", "input_tokens")]).input_tokens is None
-    invalid = [a["id"] for a in manifest("dirty")["dirty"] if a["table"] == "chat_messages"
-               and a["issue"] == "invalid_json"]
+    assert (
+        ChatMessage.objects.get(
+            id=dirty[("chat_messages", "unparseable_timestamp", "completed_at")]
+        ).completed_at
+        is None
+    )
+    assert (
+        ChatMessage.objects.get(id=dirty[("chat_messages", "type_affinity", "input_tokens")]).input_tokens
+        is None
+    )
+    invalid = [
+        a["id"]
+        for a in manifest("dirty")["dirty"]
+        if a["table"] == "chat_messages" and a["issue"] == "invalid_json"
+    ]
     for message_id in invalid:
-        (raw,) = legacy_rows(sample_paths("dirty")[0], "SELECT content FROM chat_messages WHERE id = ?",
-                             (message_id,))[0]
+        (raw,) = legacy_rows(
+            sample_paths("dirty")[0], "SELECT content FROM chat_messages WHERE id = ?", (message_id,)
+        )[0]
         assert ChatMessage.objects.get(id=message_id).content == raw  # kept, as a JSON string
     assert ChatMessage.objects.get(id=dirty[("chat_messages", "json_null", "content")]).content is None
     blob = ChatMessage.objects.get(id=dirty[("chat_messages", "blob_invalid_utf8", "thinking")])
     assert blob.thinking is None  # decoded, then not JSON: the column default
 
     prefs = {p.user_id: p for p in UserPreferences.objects.all()}
-    assert prefs[dirty[("user_preferences", "type_affinity", "auto_refresh_interval")]].auto_refresh_interval == 30
-    assert prefs[dirty[("user_preferences", "bad_boolean", "in_app_notifications")]].in_app_notifications is True
-    assert prefs[dirty[("user_preferences", "invalid_json", "default_addon_ids")]].default_addon_ids == \
-        ["code-server"]
-    assert UserOpencodeConfig.objects.get(user_id=dirty[("user_opencode_config", "invalid_json", "settings")]) \
-        .settings == {}
+    assert (
+        prefs[dirty[("user_preferences", "type_affinity", "auto_refresh_interval")]].auto_refresh_interval
+        == 30
+    )
+    assert (
+        prefs[dirty[("user_preferences", "bad_boolean", "in_app_notifications")]].in_app_notifications is True
+    )
+    assert prefs[dirty[("user_preferences", "invalid_json", "default_addon_ids")]].default_addon_ids == [
+        "code-server"
+    ]
+    assert (
+        UserOpencodeConfig.objects.get(
+            user_id=dirty[("user_opencode_config", "invalid_json", "settings")]
+        ).settings
+        == {}
+    )
 
     stale = ProviderCredential.objects.get(id=dirty[("provider_credentials", "invalid_json", "oauth_scopes")])
     assert stale.oauth_scopes is None and stale.token_expires_at == datetime.fromtimestamp(1765620000, UTC)
     assert stale.access_token and stale.api_key  # both secrets of the switched login are kept, encrypted
-    assert ProviderCredential.objects.get(id=dirty[("provider_credentials", "empty_ciphertext",
-                                                    "api_key_encrypted")]).api_key is None
+    assert (
+        ProviderCredential.objects.get(
+            id=dirty[("provider_credentials", "empty_ciphertext", "api_key_encrypted")]
+        ).api_key
+        is None
+    )
     assert Setting.objects.get(key="default_provider").value == ""
     assert ResourceTier.objects.get(id="legacy-xl").price_monthly == 0
     assert ContainerFlavor.objects.get(id="custom").languages == []

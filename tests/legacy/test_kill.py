@@ -36,8 +36,10 @@ def big_copy(tmp_path: Path, factor_log2: int = 8) -> Path:
         columns = [row[1] for row in db.execute("PRAGMA table_info(chat_messages)") if row[1] != "id"]
         names = ", ".join(columns)
         for _ in range(factor_log2):
-            db.execute(f"INSERT INTO chat_messages (id, {names}) SELECT lower(hex(randomblob(16))), {names} "
-                       "FROM chat_messages")
+            db.execute(
+                f"INSERT INTO chat_messages (id, {names}) SELECT lower(hex(randomblob(16))), {names} "
+                "FROM chat_messages"
+            )
     return path
 
 
@@ -54,12 +56,31 @@ def test_sigkill_during_an_app_leaves_it_exactly_as_before(tmp_path):
     path = big_copy(tmp_path)
     before = constraints_of("chat_messages")
     settings = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1",
-           "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
+    }
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_sqlite", str(path), "--owner", owner_email("clean"),
-         "--legacy-encryption-key", KEY, "--batch-size", "2000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "manage.py",
+            "import_sqlite",
+            str(path),
+            "--owner",
+            owner_email("clean"),
+            "--legacy-encryption-key",
+            KEY,
+            "--batch-size",
+            "2000",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     seen = []
     try:
         deadline = time.monotonic() + 120
@@ -77,13 +98,33 @@ def test_sigkill_during_an_app_leaves_it_exactly_as_before(tmp_path):
     # The apps before chat were committed, whole.
     assert User.objects.count() == 8 and Sandbox.objects.count() == 16
     assert set(ImportRun.objects.values_list("app_label", flat=True)) == {
-        "accounts", "containers", "settings_app", "providers", "sandboxes"}
+        "accounts",
+        "containers",
+        "settings_app",
+        "providers",
+        "sandboxes",
+    }
     # The chat app is exactly as before: nothing of it, its schema intact.
     assert ChatSession.objects.count() == 0 and ChatMessage.objects.count() == 0
     assert constraints_of("chat_messages") == before
     # And the import can simply be run again.
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_sqlite", str(path), "--app", "chat", "--owner", owner_email("clean"),
-         "--legacy-encryption-key", KEY], cwd=ROOT, env=env, capture_output=True, text=True)
+        [
+            sys.executable,
+            "manage.py",
+            "import_sqlite",
+            str(path),
+            "--app",
+            "chat",
+            "--owner",
+            owner_email("clean"),
+            "--legacy-encryption-key",
+            KEY,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert ChatMessage.objects.count() == 384 * 2**8

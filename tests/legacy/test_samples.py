@@ -48,7 +48,9 @@ def test_every_source_row_is_accounted_for(name):
             assert mapped[table].model.objects.count() == stats.imported, table
     # Every non-imported row is in the report, one entry per row, with its reason.
     for table, stats in tables.items():
-        listed = [e for e in report.entries if e["table"] == table and e["outcome"] in ("skipped", "rejected")]
+        listed = [
+            e for e in report.entries if e["table"] == table and e["outcome"] in ("skipped", "rejected")
+        ]
         assert len({e["key"] for e in listed}) == stats.rejected + sum(stats.skipped.values()), table
         assert all(e["reason"] for e in listed)
     assert report.source["schema_version"] == manifest(name)["schema"]["max_migration_version"]
@@ -78,8 +80,11 @@ def test_users_sign_in_with_their_old_password(name):
 @pytest.mark.parametrize("name", ["clean", "dirty", "dirty_split", "v8", "v15_partial"])
 def test_credentials_decrypt_to_their_plaintext_through_the_model(name):
     report = import_sample(name)
-    owner = User.objects.get(email=manifest(name)["users"][0]["email"].strip().lower()) if manifest(name)["users"] \
+    owner = (
+        User.objects.get(email=manifest(name)["users"][0]["email"].strip().lower())
+        if manifest(name)["users"]
         else None
+    )
     rejected = rejected_keys(report, "provider_credentials")
     for credential in manifest(name)["credentials"]:
         fields = credential["fields"]
@@ -100,8 +105,11 @@ def test_credentials_decrypt_to_their_plaintext_through_the_model(name):
     for secret in manifest(name)["legacy_plaintext_provider_secrets"]:
         provider = LegacyProvider.objects.get(id=secret["id"])
         assert getattr(provider, secret["column"]) == secret["plaintext"]
-        assert not LegacyProvider.objects.filter(id=secret["id"]).extra(
-            where=[f'"{secret["column"]}" = %s'], params=[secret["plaintext"]]).exists()
+        assert (
+            not LegacyProvider.objects.filter(id=secret["id"])
+            .extra(where=[f'"{secret["column"]}" = %s'], params=[secret["plaintext"]])
+            .exists()
+        )
 
 
 @pytest.mark.parametrize("name", ["clean", "dirty", "dirty_split", "v15_partial"])
@@ -119,8 +127,10 @@ def test_unexpired_sessions_keep_their_token_and_expired_ones_are_skipped(name):
         if entry["expired_at_generation_now"]:
             assert not Session.objects.filter(id=entry["id"]).exists()
     stats = next(s for (_, t), s in report.tables.items() if t == "session")
-    assert stats.skipped["expired session"] == len(sessions) + len(manifest(name).get("orphaned_user_sessions", [])) \
-        - Session.objects.count()
+    assert (
+        stats.skipped["expired session"]
+        == len(sessions) + len(manifest(name).get("orphaned_user_sessions", [])) - Session.objects.count()
+    )
 
 
 def test_github_accounts_are_imported_for_allauth_to_find_the_user():
@@ -130,16 +140,22 @@ def test_github_accounts_are_imported_for_allauth_to_find_the_user():
             account = Account.objects.get(provider_id="github", account_id=entry["github_account_id"])
             assert account.user_id == entry["id"]
     from accounts.services import user_for_legacy_social_account
+
     github_user = next(u for u in manifest("clean")["users"] if u["github_account_id"])
-    assert user_for_legacy_social_account(provider="github", uid=github_user["github_account_id"]).id == \
-        github_user["id"]
+    assert (
+        user_for_legacy_social_account(provider="github", uid=github_user["github_account_id"]).id
+        == github_user["id"]
+    )
 
 
 def test_an_imported_user_signs_in_through_the_api_and_the_hash_is_upgraded(client):
     import_sample("clean")
     entry = next(u for u in manifest("clean")["users"] if u["password"])
-    response = client.post("/api/auth/sign-in/email", {"email": entry["email"], "password": entry["password"]},
-                           content_type="application/json")
+    response = client.post(
+        "/api/auth/sign-in/email",
+        {"email": entry["email"], "password": entry["password"]},
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     user = User.objects.get(id=entry["id"])
     assert not user.password.startswith("better_auth_scrypt$")
@@ -153,12 +169,20 @@ def test_the_report_never_holds_a_secret(tmp_path):
     text = path.read_text()
     data = json.loads(text)
     assert data["invariant_holds"] is True
-    secrets = [f["plaintext"] for c in manifest("dirty")["credentials"] for f in c["fields"].values()
-               if f["plaintext"]]
-    secrets += [f["stored"] for c in manifest("dirty")["credentials"] for f in c["fields"].values() if f["stored"]]
+    secrets = [
+        f["plaintext"]
+        for c in manifest("dirty")["credentials"]
+        for f in c["fields"].values()
+        if f["plaintext"]
+    ]
+    secrets += [
+        f["stored"] for c in manifest("dirty")["credentials"] for f in c["fields"].values() if f["stored"]
+    ]
     secrets += [s["plaintext"] for s in manifest("dirty")["legacy_plaintext_provider_secrets"]]
     secrets += [u["password"] for u in manifest("dirty")["users"] if u["password"]]
-    secrets += [s["token"] for s in manifest("dirty")["sessions"] + manifest("dirty")["orphaned_user_sessions"]]
+    secrets += [
+        s["token"] for s in manifest("dirty")["sessions"] + manifest("dirty")["orphaned_user_sessions"]
+    ]
     assert secrets
     for secret in secrets:
         assert secret not in text

@@ -24,9 +24,12 @@ def test_every_version_is_there():
 def test_a_file_of_this_version_imports_completely(name):
     manifest = json.loads((VERSIONS / f"{name}.json").read_text())
     users = manifest["users"]
-    report = run_import(VERSIONS / f"{name}.sqlite", encryption_key=KEY,
-                        owner=users[0]["email"].lower() if users else None,
-                        now=datetime.fromisoformat(manifest["arguments"]["now"].replace("Z", "+00:00")))
+    report = run_import(
+        VERSIONS / f"{name}.sqlite",
+        encryption_key=KEY,
+        owner=users[0]["email"].lower() if users else None,
+        now=datetime.fromisoformat(manifest["arguments"]["now"].replace("Z", "+00:00")),
+    )
     assert report.source["schema_version"] == manifest["schema"]["max_migration_version"]
     assert report.failed_apps == []
     assert report.balanced
@@ -39,9 +42,14 @@ def test_a_file_of_this_version_imports_completely(name):
     # Nothing is rejected in these healthy files but single-tenant rows: without users (before v12) they
     # have no owner; the 'default-user' OpenCode config cannot replace the owner's own one.
     for entry in (e for e in report.entries if e["outcome"] == "rejected"):
-        assert entry["table"] in ("provider_credentials", "user_opencode_config", "user_opencode_files"), entry
-        assert ("no owner" in entry["reason"] if not users else
-                entry["table"] == "user_opencode_config" and "already belongs to" in entry["reason"]), entry
+        assert entry["table"] in ("provider_credentials", "user_opencode_config", "user_opencode_files"), (
+            entry
+        )
+        assert (
+            "no owner" in entry["reason"]
+            if not users
+            else entry["table"] == "user_opencode_config" and "already belongs to" in entry["reason"]
+        ), entry
     for entry in users[:1]:
         if entry["password"]:
             assert User.objects.get(id=entry["id"]).check_password(entry["password"])

@@ -15,14 +15,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="the legacy database file (its -wal beside it is read too)")
         parser.add_argument("--auth-db", help="the file holding the Better Auth tables, if not PATH")
-        parser.add_argument("--app", action="append", dest="apps", metavar="LABEL",
-                            help="import only this app (repeatable); its parent apps must be imported already")
+        parser.add_argument(
+            "--app",
+            action="append",
+            dest="apps",
+            metavar="LABEL",
+            help="import only this app (repeatable); its parent apps must be imported already",
+        )
         parser.add_argument("--owner", metavar="EMAIL", help="the user who receives single-tenant data")
-        parser.add_argument("--legacy-encryption-key", metavar="KEY",
-                            default=os.environ.get("LEGACY_ENCRYPTION_KEY"),
-                            help="the old server's ENCRYPTION_KEY (default: $LEGACY_ENCRYPTION_KEY)")
-        parser.add_argument("--overwrite-reference", action="store_true",
-                            help="replace reference data an operator changed in PostgreSQL")
+        parser.add_argument(
+            "--legacy-encryption-key",
+            metavar="KEY",
+            default=os.environ.get("LEGACY_ENCRYPTION_KEY"),
+            help="the old server's ENCRYPTION_KEY (default: $LEGACY_ENCRYPTION_KEY)",
+        )
+        parser.add_argument(
+            "--overwrite-reference",
+            action="store_true",
+            help="replace reference data an operator changed in PostgreSQL",
+        )
         parser.add_argument("--dry-run", action="store_true", help="read, convert and report; write nothing")
         parser.add_argument("--report", metavar="FILE.json", help="write the full report as JSON")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per COPY batch")
@@ -34,11 +45,17 @@ class Command(BaseCommand):
         progress = Progress(self.stdout, self.stderr, tty=self.stderr.isatty(), enabled=verbose)
         try:
             report = run_import(
-                options["path"], auth_db=options["auth_db"], apps=options["apps"], owner=options["owner"],
+                options["path"],
+                auth_db=options["auth_db"],
+                apps=options["apps"],
+                owner=options["owner"],
                 encryption_key=options["legacy_encryption_key"],
-                overwrite_reference=options["overwrite_reference"], dry_run=options["dry_run"],
-                batch_size=options["batch_size"], progress=progress.table,
-                log=self.stdout.write if verbose else None)
+                overwrite_reference=options["overwrite_reference"],
+                dry_run=options["dry_run"],
+                batch_size=options["batch_size"],
+                progress=progress.table,
+                log=self.stdout.write if verbose else None,
+            )
         except (LegacySourceError, LegacyUsageError) as error:
             raise CommandError(str(error), returncode=2) from None
         finally:
@@ -53,12 +70,17 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(self.style.WARNING("dry run: nothing was written to the database"))
         if not report.balanced:
-            raise CommandError("internal error: read != imported + skipped + rejected for some table "
-                               "(see the summary)", returncode=1)
+            raise CommandError(
+                "internal error: read != imported + skipped + rejected for some table (see the summary)",
+                returncode=1,
+            )
         for hint in report.hints:
             self.stderr.write(self.style.WARNING(hint))
         if report.exit_status:
             where = f" (listed in {options['report']})" if options["report"] else " (pass --report FILE.json)"
-            raise CommandError(f"{report.rejected} rows rejected{where}; apps not imported: "
-                               f"{', '.join(report.failed_apps) or 'none'}", returncode=1)
+            raise CommandError(
+                f"{report.rejected} rows rejected{where}; apps not imported: "
+                f"{', '.join(report.failed_apps) or 'none'}",
+                returncode=1,
+            )
         self.stdout.write(self.style.SUCCESS(f"imported in {report.elapsed:.1f}s"))
