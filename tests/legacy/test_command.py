@@ -332,3 +332,26 @@ def test_the_bulk_path_gives_the_same_result_as_the_batch_path():
     assert {k: v.as_dict()["read"] for k, v in bulk.tables.items()} == {
         k: v.as_dict()["read"] for k, v in small.tables.items()
     }
+
+
+def test_a_failing_app_is_rolled_back_whole_and_the_others_are_kept(monkeypatch):
+    """An error in the middle of an app (here: after 100 messages were loaded) undoes that app only."""
+    import chat.legacy
+
+    original = chat.legacy.convert_message
+    calls = {"n": 0}
+
+    def failing(row, c, ctx):
+        calls["n"] += 1
+        if calls["n"] > 300:
+            raise RuntimeError("disk on fire")
+        return original(row, c, ctx)
+
+    monkeypatch.setattr(chat.legacy.TABLES[1], "convert", failing)
+    report = import_sample("clean", batch_size=100)
+    assert calls["n"] > 300
+    assert report.apps["chat"]["status"].startswith("failed, nothing of it imported: RuntimeError: disk on fire")
+    assert report.apps["activity"]["status"] == "imported" and report.exit_status == 1 and report.balanced
+    assert ChatSession.objects.count() == 0 and ChatMessage.objects.count() == 0
+    assert not ImportRun.objects.filter(app_label="chat").exists()
+    assert User.objects.count() == 8
