@@ -827,10 +827,16 @@ class _Loader:
             # The target was empty and legacy primary keys are unique: every row is new.
             self.cursor.execute(self.insert_sql.split(" WHERE NOT EXISTS")[0])
             return self.cursor.rowcount, 0
-        self.cursor.execute(self.update_sql)
-        updated = self.cursor.rowcount
-        self.cursor.execute(self.insert_sql)
-        new = self.cursor.rowcount
+        # One default row per reference table is enforced by a partial unique index, checked row by row:
+        # rows losing the default are written before the row gaining it.
+        phases = [' AND s."is_default" IS NOT TRUE', ' AND s."is_default"'] if "is_default" in self.columns else [""]
+        updated = new = 0
+        for phase in phases:
+            self.cursor.execute(self.update_sql + phase)
+            updated += self.cursor.rowcount
+        for phase in phases:
+            self.cursor.execute(self.insert_sql + phase)
+            new += self.cursor.rowcount
         if self.table.reference:
             name = self.table.db_table
             self.cursor.execute(

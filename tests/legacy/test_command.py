@@ -355,3 +355,13 @@ def test_a_failing_app_is_rolled_back_whole_and_the_others_are_kept(monkeypatch)
     assert ChatSession.objects.count() == 0 and ChatMessage.objects.count() == 0
     assert not ImportRun.objects.filter(app_label="chat").exists()
     assert User.objects.count() == 8
+
+
+def test_a_default_moved_to_another_reference_row_is_carried_over(sample_copy):
+    import_sample("clean")
+    path = sample_copy("clean")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE resource_tiers SET is_default = (id = 'builder')")
+    report = import_sample("clean", path=path)
+    assert report.apps["containers"]["status"] == "imported"
+    assert list(ResourceTier.objects.filter(is_default=True).values_list("id", flat=True)) == ["builder"]
