@@ -829,7 +829,9 @@ class _Loader:
             return self.cursor.rowcount, 0
         # One default row per reference table is enforced by a partial unique index, checked row by row:
         # rows losing the default are written before the row gaining it.
-        phases = [' AND s."is_default" IS NOT TRUE', ' AND s."is_default"'] if "is_default" in self.columns else [""]
+        phases = [""]
+        if "is_default" in self.columns:
+            phases = [' AND s."is_default" IS NOT TRUE', ' AND s."is_default"']
         updated = new = 0
         for phase in phases:
             self.cursor.execute(self.update_sql + phase)
