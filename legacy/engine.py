@@ -287,7 +287,7 @@ def run_import(
             batch_size=batch_size,
             bulk_rows=bulk_rows,
         )
-        _account_unmapped_tables(ctx, mappings, apps is None)
+        _account_unmapped_tables(ctx, mappings)
         if dry_run:
             with transaction.atomic():
                 _run_apps(ctx, selected, str(path), progress, log)
@@ -370,7 +370,7 @@ def _run_apps(ctx: Context, selected: list[Mapping], source: str, progress, log)
         report.apps[mapping.label] = {"status": "imported"}
 
 
-def _account_unmapped_tables(ctx: Context, mappings: dict[str, Mapping], all_apps: bool) -> None:
+def _account_unmapped_tables(ctx: Context, mappings: dict[str, Mapping]) -> None:
     """`_migrations` and tables no mapping knows: counted as skipped, so nothing goes unmentioned."""
     main = ctx.sources["main"]
     known = {t.name for m in mappings.values() for t in m.tables}
