@@ -108,7 +108,9 @@ def finalize(ctx) -> None:
                   IS DISTINCT FROM (w.n, w.u, w.a, w.ti, w.t_o)
             RETURNING s.id, w.old_n, w.old_u, w.old_a, w.old_ti, w.old_to, w.n, w.u, w.a, w.ti, w.t_o""")
         stats = ctx.report.table("chat", "chat_sessions")
-        for row in cursor.fetchall():
+        rows = cursor.fetchall()
+        ctx.log(f"  chat_sessions: counters recomputed from the imported messages for {len(rows)} sessions")
+        for row in rows:
             key, old, new = row[0], row[1:6], row[6:]
             stats.fixed_keys.add(key)
             for name, before, after in zip(COUNTERS, old, new):

@@ -159,6 +159,7 @@ class Context:
         self._owner: tuple[str | None, str | None] | None = None
         self._key: bytes | None = None
         self.state: dict = {}  # scratch space of the mappings (e.g. accounts' password map)
+        self.log: Callable[[str], None] = lambda message: None
 
     def source(self, table: Table) -> LegacyDatabase:
         return self.sources.get(table.database) or self.sources["main"]
@@ -287,6 +288,7 @@ def run_import(
             batch_size=batch_size,
             bulk_rows=bulk_rows,
         )
+        ctx.log = log
         _account_unmapped_tables(ctx, mappings)
         if dry_run:
             with transaction.atomic():
