@@ -368,6 +368,22 @@ def _run_apps(ctx: Context, selected: list[Mapping], source: str, progress, log)
                 if stats.app == mapping.label:
                     stats.new = stats.updated = stats.unchanged = 0
                     stats.rejected = stats.read - sum(stats.skipped.values())
+                    stats.fixed_keys.clear()
+                    report.entries = [
+                        e
+                        for e in report.entries
+                        if not (
+                            e["app"] == stats.app and e["table"] == stats.table and e["outcome"] == "fixed"
+                        )
+                    ]
+                    report.entry(
+                        stats,
+                        "rejected",
+                        None,
+                        None,
+                        None,
+                        f"all {stats.rejected} rows not skipped: {report.apps[mapping.label]['status']}",
+                    )
             continue
         report.apps[mapping.label] = {"status": "imported"}
 

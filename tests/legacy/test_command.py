@@ -355,6 +355,9 @@ def test_a_failing_app_is_rolled_back_whole_and_the_others_are_kept(monkeypatch)
     assert ChatSession.objects.count() == 0 and ChatMessage.objects.count() == 0
     assert not ImportRun.objects.filter(app_label="chat").exists()
     assert User.objects.count() == 8
+    chat_entries = [e for e in report.entries if e["app"] == "chat"]
+    assert {e["outcome"] for e in chat_entries} == {"rejected"}
+    assert all("disk on fire" in e["reason"] for e in chat_entries)
 
 
 def test_a_default_moved_to_another_reference_row_is_carried_over(sample_copy):
