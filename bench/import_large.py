@@ -74,7 +74,12 @@ def fresh_database(name: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
     url = server_url.rsplit("/", 1)[0] + "/" + name
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+    }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
@@ -90,7 +95,12 @@ _MEASURE = (
 
 
 def import_once(path: Path, url: str, report: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "false",
+    }
     with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as legacy:
         owner = legacy.execute('SELECT lower(trim(email)) FROM "user" ORDER BY rowid LIMIT 1').fetchone()[0]
     started = time.perf_counter()
