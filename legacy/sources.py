@@ -38,7 +38,11 @@ class LegacyDatabase:
                 for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             ]
         except sqlite3.DatabaseError as error:
-            raise LegacySourceError(f"{self.path}: not a readable SQLite database ({error})") from None
+            hint = ""
+            if not immutable:
+                hint = (" - its -wal is read through a -shm file beside it: put the file and its -wal in a "
+                        "writable directory, or checkpoint it first (sqlite3 FILE 'PRAGMA wal_checkpoint')")
+            raise LegacySourceError(f"{self.path}: not a readable SQLite database ({error}){hint}") from None
         self.tables = {name for name in names if not name.startswith("sqlite_")}
         self.wal = not immutable
 
