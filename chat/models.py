@@ -100,7 +100,9 @@ class ChatMessage(models.Model):
             choices_check("status", ChatMessageStatus),
         ]
         indexes = [
-            models.Index(fields=["session"], name="chat_messages_session_idx"),
+            # Leading column session_id as the schema asks; created_at and id after it serve the
+            # paginated, ordered message lists without sorting a long session.
+            models.Index(fields=["session", "created_at", "id"], name="chat_messages_session_idx"),
             models.Index(fields=["session", "external_message_id"], name="chat_messages_external_idx"),
             models.Index(fields=["created_at"], name="chat_messages_created_idx"),
         ]
