@@ -14,3 +14,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # and CI) never drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": f"test_agentpod_{os.getpid()}"}  # noqa: F405
 SANDBOX_CONFIG_PUSH_INLINE = True
+# Test containers never get a network: no test traffic can reach any address range.
+SANDBOX_NETWORK_MODE = "none"
