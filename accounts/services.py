@@ -149,14 +149,13 @@ def user_delete(*, user: User, delete_containers: bool = True, request=None) -> 
     """
     from activity.services import activity_anonymize_user
     from providers.models import ProviderCredential
+    from sandboxes.orchestrator import EngineError
     from sandboxes.services import sandbox_delete
     from settings_app.models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
     results = {"sandboxesDeleted": 0, "chatSessionsArchived": 0, "activityLogsAnonymized": 0,
                "preferencesDeleted": False, "userDeleted": False, "errors": []}
     for sandbox in list(user.sandboxes.all()):
-        from sandboxes.orchestrator import EngineError
-
         try:
             sandbox_delete(sandbox=sandbox, remove_volumes=delete_containers, request=request)
             results["sandboxesDeleted"] += 1

@@ -1,9 +1,20 @@
 """Sandbox business logic. Writes go through these functions; views stay thin."""
 
 import logging
+import re
 import threading
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from activity.services import activity_record
+from core.api.errors import Conflict, InvalidRequest
+
+from .conf import sandbox_settings
+from .models import Sandbox, SandboxStatus
+from .orchestrator import EngineError, get_orchestrator
+from .states import transition_check
 
 logger = logging.getLogger(__name__)
 
@@ -18,10 +29,6 @@ def sandboxes_push_config(*, user) -> None:
     user_id = user.pk
 
     def push() -> None:
-        try:
-            from .orchestrator import get_orchestrator
-        except ImportError:  # no orchestrator configured yet
-            return
         try:
             get_orchestrator().push_config(user_id=user_id)
         except Exception:  # noqa: BLE001 - a failed push must never surface to the caller
@@ -39,13 +46,133 @@ def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> Non
     An engine failure is raised before anything is deleted, so the row is never orphaned from a
     container that still runs.
     """
-    from activity.services import activity_record
-
     if sandbox.container_id:
-        from .orchestrator import get_orchestrator
-
         get_orchestrator().remove(sandbox, remove_volumes=remove_volumes)
     sandbox_id, user = sandbox.pk, sandbox.user
     sandbox.delete()
     activity_record(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
                     request=request)
+
+
+# -- create ---------------------------------------------------------------------------------------------
+
+DEFAULT_ADDON_IDS = ["code-server"]
+
+
+def slug_base(name: str) -> str:
+    """The old server's slug: lower-case, every run of other characters a single `-`, trimmed."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "sandbox"
+
+
+def sandbox_unique_slug(*, user, name: str) -> str:
+    """Unique per user: `name`, then `name-1`, `name-2`, ... (one query)."""
+    base = slug_base(name)
+    taken = set(Sandbox.objects.filter(user=user, slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+                .values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(1, len(taken) + 2) if f"{base}-{n}" not in taken)
+
+
+def sandbox_create(*, user, name: str, description: str | None = None, github_url: str | None = None,
+                   flavor_id: str | None = None, resource_tier_id: str | None = None,
+                   addon_ids: list[str] | None = None, auto_start: bool = False, request=None) -> Sandbox:
+    """Validate the configuration, store the sandbox and its pending onboarding session, create its
+    container (and start it with `auto_start`).
+
+    An invalid flavor, tier or addon is a 400 before anything is written (DECISIONS 17). An engine
+    failure after the row exists leaves the sandbox in `error` with a message, and is raised.
+    """
+    from containers.services import image_resolve
+    from onboarding.models import OnboardingSession
+
+    addon_ids = DEFAULT_ADDON_IDS if addon_ids is None else addon_ids
+    resolution = image_resolve(flavor_id=flavor_id, addon_ids=addon_ids, resource_tier_id=resource_tier_id,
+                               has_gpu=bool(sandbox_settings.SANDBOX_GPU_AVAILABLE))
+    if not resolution.valid:
+        raise InvalidRequest("Invalid sandbox configuration", details="; ".join(resolution.errors))
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                sandbox = Sandbox(user=user, name=name, description=description, github_url=github_url,
+                                  flavor_id=resolution.flavor.id, resource_tier_id=resolution.resource_tier.id,
+                                  addon_ids=list(dict.fromkeys(addon_ids)), status=SandboxStatus.CREATED,
+                                  slug=sandbox_unique_slug(user=user, name=name))
+                sandbox.repo_name = f"{sandbox.slug}-{sandbox.id}"
+                sandbox.save(force_insert=True)
+                OnboardingSession.objects.create(user=user, sandbox=sandbox)
+            break
+        except IntegrityError:
+            if attempt == 2:  # the same slug taken three times by concurrent creates
+                raise Conflict("A sandbox with this name is being created; try again") from None
+    activity_record(action="sandbox.create", user=user, entity_type="sandbox", entity_id=sandbox.pk,
+                    metadata={"params": {"id": sandbox.pk}}, request=request)
+
+    _set_status(sandbox, SandboxStatus.STARTING)
+    try:
+        info = get_orchestrator().create(sandbox)
+    except EngineError as error:
+        _set_status(sandbox, SandboxStatus.ERROR, error_message=error.message)
+        raise
+    sandbox.container_id, sandbox.container_name = info.id, info.name
+    _set_status(sandbox, info.sandbox_status, "container_id", "container_name")
+    if auto_start:
+        sandbox_lifecycle(sandbox=sandbox, action="start", request=request)
+    return sandbox
+
+
+# -- lifecycle -------------------------------------------------------------------------------------------
+
+_ORCHESTRATOR_CALLS = {
+    "start": lambda o, s, timeout: o.start(s),
+    "stop": lambda o, s, timeout: o.stop(s, timeout=timeout),
+    "restart": lambda o, s, timeout: o.restart(s, timeout=timeout),
+    "pause": lambda o, s, timeout: o.pause(s),
+    "unpause": lambda o, s, timeout: o.unpause(s),
+}
+_LOGGED_ACTIONS = {"start", "stop"}  # the old server's activity table (api-contract 1.10)
+
+
+def sandbox_lifecycle(*, sandbox: Sandbox, action: str, timeout: int | None = None, request=None) -> Sandbox:
+    """Run a lifecycle action through the orchestrator, moving the status as `sandboxes.states` says."""
+    transition = transition_check(action=action, status=sandbox.status)
+    if transition.during:
+        _set_status(sandbox, transition.during)
+    try:
+        _ORCHESTRATOR_CALLS[action](get_orchestrator(), sandbox, timeout)
+    except EngineError as error:
+        if transition.failure:
+            _set_status(sandbox, transition.failure, error_message=error.message)
+        raise
+    fields = ["last_accessed_at"] if action in ("start", "restart", "unpause") else []
+    if fields:
+        sandbox.last_accessed_at = timezone.now()
+    _set_status(sandbox, transition.success, *fields, error_message=None)
+    if action in _LOGGED_ACTIONS:
+        activity_record(action=f"sandbox.{action}", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
+                        metadata={"params": {"id": sandbox.pk}}, request=request)
+    return sandbox
+
+
+def sandbox_refresh_from_engine(*, sandbox: Sandbox):
+    """The container's live state, with the row's status brought in line with it (reads never fail
+    on the engine: an unreachable engine leaves the row as it is and answers None)."""
+    if not sandbox.container_id:
+        return None
+    try:
+        info = get_orchestrator().inspect(sandbox)
+    except EngineError:
+        return None
+    if info is not None and info.sandbox_status != sandbox.status:
+        _set_status(sandbox, info.sandbox_status)
+    return info
+
+
+def _set_status(sandbox: Sandbox, status: str | None, *fields: str, error_message: str | None | object = ...):
+    if status is not None:
+        sandbox.status = status
+    update = ["status", "updated_at", *fields]
+    if error_message is not ...:
+        sandbox.error_message = error_message
+        update.append("error_message")
+    sandbox.save(update_fields=update)

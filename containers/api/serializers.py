@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from ..models import ContainerAddon, ContainerFlavor, ResourceTier
+from ..services import resource_limits
 
 
 class ResourcesSerializer(serializers.Serializer):
@@ -35,8 +36,6 @@ class ResourceTierDetailSerializer(ResourceTierSerializer):
         fields = [*ResourceTierSerializer.Meta.fields, "_resourceLimits"]
 
     def get__resourceLimits(self, tier) -> ResourceLimitsSerializer:
-        from ..services import resource_limits
-
         return resource_limits(tier)
 
 
@@ -62,3 +61,9 @@ class ContainerAddonSerializer(serializers.ModelSerializer):
         model = ContainerAddon
         fields = ["id", "name", "description", "category", "imageSizeMb", "port", "requiresGpu", "requiresFlavor",
                   "priceMonthly", "sortOrder"]
+
+
+class AddonValidateInput(serializers.Serializer):
+    flavorId = serializers.CharField(required=False)  # noqa: N815
+    addonIds = serializers.ListField(child=serializers.CharField(), default=list)  # noqa: N815
+    hasGpu = serializers.BooleanField(default=False)  # noqa: N815

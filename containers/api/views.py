@@ -3,6 +3,7 @@
 Signed-in users and the service token may read them (DECISIONS 4).
 """
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from core.api.errors import InvalidRequest, NotFound
 from core.api.permissions import IsUserOrService
 
 from ..models import ContainerAddon, ContainerFlavor, ResourceTier
+from ..services import addons_validate
 from . import serializers as s
 
 ADDON_CATEGORIES = ["interface", "compute", "storage", "devops"]
@@ -88,6 +90,21 @@ class ContainerAddonViewSet(ReferenceViewSet):
     @action(detail=False, url_path="non-gpu")
     def non_gpu(self, request):
         return self.envelope_response(self.get_queryset().filter(requires_gpu=False))
+
+    @extend_schema(request=s.AddonValidateInput)
+    @action(detail=False, methods=["post"])
+    def validate(self, request):
+        data = s.AddonValidateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = addons_validate(flavor_id=data.validated_data.get("flavorId"),
+                                 addon_ids=data.validated_data["addonIds"], has_gpu=data.validated_data["hasGpu"])
+        body = {"valid": result.valid, "errors": result.errors, "warnings": result.warnings}
+        if result.details is not None:
+            details = result.details
+            body["details"] = {"flavorId": details.flavor_id, "flavorName": details.flavor_name,
+                               "addonIds": details.addon_ids, "totalAddonPrice": details.total_addon_price,
+                               "exposedPorts": details.exposed_ports}
+        return Response(body)
 
     @action(detail=False, url_path=r"by-category/(?P<category>[^/]+)")
     def by_category(self, request, category: str):
