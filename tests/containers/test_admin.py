@@ -59,20 +59,22 @@ def test_a_negative_price_is_a_form_error_not_a_500(admin_client):
 
 def test_a_second_default_tier_is_a_form_error_not_a_500(admin_client):
     response = admin_client.post("/admin/containers/resourcetier/builder/change/", {
-        "name": "Builder", "cpu_cores": 2, "memory_gb": 4, "storage_gb": 30, "price_monthly": 10,
+        "id": "builder", "name": "Builder", "cpu_cores": 2, "memory_gb": 4, "storage_gb": 30, "price_monthly": 10,
         "is_default": "on", "sort_order": 2, "created_at_0": "2025-01-01", "created_at_1": "00:00:00",
     })
     assert response.status_code == 200
-    assert "Another resource tier is already the default." in response.content.decode()
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["Another resource tier is already the default."]}
     assert list(ResourceTier.objects.filter(is_default=True).values_list("id", flat=True)) == ["starter"]
 
 
 def test_clearing_the_only_default_is_a_form_error(admin_client):
     response = admin_client.post("/admin/containers/resourcetier/starter/change/", {
-        "name": "Starter", "cpu_cores": 1, "memory_gb": 2, "storage_gb": 20, "price_monthly": 0,
+        "id": "starter", "name": "Starter", "cpu_cores": 1, "memory_gb": 2, "storage_gb": 20, "price_monthly": 0,
         "sort_order": 1, "created_at_0": "2025-01-01", "created_at_1": "00:00:00",
     })
     assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["is_default"]
     assert "There must be one default." in response.content.decode()
     assert ResourceTier.objects.get(id="starter").is_default
 
