@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-GENERATOR = Path("/work/shared/tools/make_legacy_db.py")
+GENERATOR = ROOT.parent / "shared" / "tools" / "make_legacy_db.py"
 BASE_ARGS = [
     "--users",
     "200",
