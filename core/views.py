@@ -2,6 +2,8 @@
 
 from django.http import JsonResponse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,6 +11,8 @@ from rest_framework.response import Response
 from core.serializers import iso_datetime
 
 
+@extend_schema(summary="Liveness probe", operation_id="health", responses=inline_serializer("Health", {
+    "status": serializers.CharField(default="ok"), "timestamp": serializers.CharField(help_text="ISO 8601, UTC")}))
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -17,6 +21,9 @@ def health(request):
     return Response({"status": "ok", "timestamp": iso_datetime(timezone.now())})
 
 
+@extend_schema(summary="API name and version", operation_id="api_info", responses=inline_serializer("ApiInfo", {
+    "name": serializers.CharField(), "version": serializers.CharField(), "description": serializers.CharField(),
+    "status": serializers.CharField(default="running")}))
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])

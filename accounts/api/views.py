@@ -11,7 +11,8 @@ from django.contrib.auth import logout as django_logout
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +24,85 @@ from .throttling import AuthPathRateThrottle
 
 COOKIE_NAME = "agentpod.session_token"
 SOCIAL_PROVIDERS = {"github"}
+
+
+# -- OpenAPI shapes (schema only: the views build these bodies with user_body/session_body) -----------------
+
+class BetterAuthUserSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    emailVerified = serializers.BooleanField()  # noqa: N815
+    image = serializers.CharField(allow_null=True)
+    createdAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+    updatedAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+
+
+class BetterAuthSessionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    token = serializers.CharField()
+    userId = serializers.CharField()  # noqa: N815
+    expiresAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+    createdAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+    updatedAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+    ipAddress = serializers.CharField(allow_null=True)  # noqa: N815
+    userAgent = serializers.CharField(allow_null=True)  # noqa: N815
+
+
+class SignUpResponse(serializers.Serializer):
+    token = serializers.CharField(help_text="The session token; send it as `Authorization: Bearer <token>`.")
+    user = BetterAuthUserSerializer()
+
+
+class SignInResponse(SignUpResponse):
+    redirect = serializers.BooleanField()
+    url = serializers.CharField(required=False, help_text="The `callbackURL`, when one was given.")
+
+
+class SessionAndUserSerializer(serializers.Serializer):
+    session = BetterAuthSessionSerializer()
+    user = BetterAuthUserSerializer()
+
+
+class SocialSignInResponse(serializers.Serializer):
+    url = serializers.CharField(help_text="Open it in the browser to start the provider's sign-in.")
+    redirect = serializers.BooleanField()
+
+
+class SignOutResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class OkSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+
+
+class BetterAuthErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="UPPER_SNAKE, e.g. INVALID_EMAIL_OR_PASSWORD")
+    message = serializers.CharField()
+
+
+class RateLimitedSerializer(serializers.Serializer):
+    message = serializers.CharField(default="Too many requests. Please try again later.")
+
+
+def better_auth_errors(**descriptions: str) -> dict:
+    """Better Auth's error responses, `{"code", "message"}`, by status: `e401="..."`."""
+    responses = {int(key[1:]): OpenApiResponse(BetterAuthErrorSerializer, description=text)
+                 for key, text in descriptions.items()}
+    if "e429" in descriptions:
+        responses[429] = OpenApiResponse(RateLimitedSerializer, description=descriptions["e429"])
+    return responses
+
+
+RATE_LIMITED = "Too many attempts: `{\"message\"}` with `Retry-After` and `X-Retry-After` headers"
+BAD_BODY = "`VALIDATION_ERROR` or `INVALID_REQUEST_BODY` (malformed JSON)"
+BAD_ORIGIN = ("`MISSING_OR_NULL_ORIGIN` / `INVALID_ORIGIN` (a cookie-carrying request from an untrusted "
+              "origin) or `INVALID_CALLBACKURL`")
+SIGNED_IN = ("Signed in: the body carries the session token, the `set-auth-token` header its signed form, "
+             "and the `agentpod.session_token` cookie is set")
+# The session endpoints read the bearer token or the session cookie themselves (no DRF authentication).
+OPTIONAL_SESSION = [{"bearerSession": []}, {"sessionCookie": []}, {}]
 
 
 class BetterAuthError(Exception):
@@ -110,6 +190,10 @@ def signed_in_response(body: dict, session) -> Response:
 class SignUpEmailView(BetterAuthView):
     throttle_classes = [AuthPathRateThrottle]
 
+    @extend_schema(summary="Sign up with email and password", request=SignUpInput, auth=[], responses={
+        200: OpenApiResponse(SignUpResponse, description=SIGNED_IN),
+        **better_auth_errors(e400=f"{BAD_BODY}, `INVALID_EMAIL`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`",
+                             e403=BAD_ORIGIN, e422="`USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`", e429=RATE_LIMITED)})
     def post(self, request):
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -127,6 +211,10 @@ class SignUpEmailView(BetterAuthView):
 class SignInEmailView(BetterAuthView):
     throttle_classes = [AuthPathRateThrottle]
 
+    @extend_schema(summary="Sign in with email and password", request=SignInInput, auth=[], responses={
+        200: OpenApiResponse(SignInResponse, description=SIGNED_IN),
+        **better_auth_errors(e400=BAD_BODY, e401="`INVALID_EMAIL_OR_PASSWORD`", e403=BAD_ORIGIN,
+                             e429=RATE_LIMITED)})
     def post(self, request):
         data = SignInInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -143,6 +231,9 @@ class SignInEmailView(BetterAuthView):
 
 
 class GetSessionView(BetterAuthView):
+    @extend_schema(summary="The current session and its user", auth=OPTIONAL_SESSION, responses={
+        200: OpenApiResponse(SessionAndUserSerializer,
+                             description="The session and its user, or a literal `null` when not signed in")})
     def get(self, request):
         session = self.current_session(request)
         if session is None:
@@ -151,6 +242,8 @@ class GetSessionView(BetterAuthView):
 
 
 class ListSessionsView(BetterAuthView):
+    @extend_schema(summary="The signed-in user's unexpired sessions", auth=OPTIONAL_SESSION[:2], responses={
+        200: BetterAuthSessionSerializer(many=True), **better_auth_errors(e401="`UNAUTHORIZED`: not signed in")})
     def get(self, request):
         session = self.current_session(request)
         if session is None:
@@ -160,6 +253,9 @@ class ListSessionsView(BetterAuthView):
 
 
 class SignOutView(BetterAuthView):
+    @extend_schema(summary="Sign out: revoke the session and clear the cookies", request=None,
+                   auth=OPTIONAL_SESSION, responses={
+                       200: SignOutResponse, **better_auth_errors(e403=BAD_ORIGIN)})
     def post(self, request):
         session = self.current_session(request)
         if session is not None:
@@ -173,6 +269,8 @@ class SignOutView(BetterAuthView):
 
 
 class OkView(BetterAuthView):
+    @extend_schema(summary="Better Auth's liveness check", auth=[],
+                   responses=OkSerializer)
     def get(self, request):
         return Response({"ok": True})
 
@@ -180,6 +278,9 @@ class OkView(BetterAuthView):
 class SignInSocialView(BetterAuthView):
     throttle_classes = [AuthPathRateThrottle]
 
+    @extend_schema(summary="Start a social sign-in (GitHub)", request=SocialSignInInput, auth=[], responses={
+        200: SocialSignInResponse,
+        **better_auth_errors(e400=BAD_BODY, e403=BAD_ORIGIN, e404="`PROVIDER_NOT_FOUND`", e429=RATE_LIMITED)})
     def post(self, request):
         data = SocialSignInInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 """Reference data as the clients read it (api-contract 2.8-2.10): camelCase, no timestamps."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import ContainerAddon, ContainerFlavor, ResourceTier
@@ -35,7 +36,8 @@ class ResourceTierDetailSerializer(ResourceTierSerializer):
     class Meta(ResourceTierSerializer.Meta):
         fields = [*ResourceTierSerializer.Meta.fields, "_resourceLimits"]
 
-    def get__resourceLimits(self, tier) -> ResourceLimitsSerializer:
+    @extend_schema_field(ResourceLimitsSerializer)
+    def get__resourceLimits(self, tier) -> dict:
         return resource_limits(tier)
 
 
@@ -67,3 +69,34 @@ class AddonValidateInput(serializers.Serializer):
     flavorId = serializers.CharField(required=False)  # noqa: N815
     addonIds = serializers.ListField(child=serializers.CharField(), default=list)  # noqa: N815
     hasGpu = serializers.BooleanField(default=False)  # noqa: N815
+
+
+# -- response envelopes (OpenAPI only: the views build the same dicts) --------------------------------------
+
+class ResourceTierListResponse(serializers.Serializer):
+    tiers = ResourceTierSerializer(many=True)
+
+
+class ContainerFlavorListResponse(serializers.Serializer):
+    flavors = ContainerFlavorSerializer(many=True)
+    message = serializers.CharField(required=False, help_text="by-language only, when no flavor matches")
+
+
+class ContainerAddonListResponse(serializers.Serializer):
+    addons = ContainerAddonSerializer(many=True)
+
+
+class AddonValidateDetailsSerializer(serializers.Serializer):
+    flavorId = serializers.CharField()  # noqa: N815
+    flavorName = serializers.CharField()  # noqa: N815
+    addonIds = serializers.ListField(child=serializers.CharField())  # noqa: N815
+    totalAddonPrice = serializers.FloatField()  # noqa: N815
+    exposedPorts = serializers.ListField(child=serializers.IntegerField())  # noqa: N815
+
+
+class AddonValidateResponse(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
+    details = AddonValidateDetailsSerializer(required=False, help_text="Absent when the flavor is not found "
+                                                                       "or an addon id is unknown")

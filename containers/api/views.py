@@ -3,19 +3,22 @@
 Signed-in users and the service token may read them (DECISIONS 4).
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.errors import InvalidRequest, NotFound
 from core.api.permissions import IsUserOrService
+from core.api.schema import error_responses
 
 from ..models import ContainerAddon, ContainerFlavor, ResourceTier
 from ..services import addons_validate
 from . import serializers as s
 
 ADDON_CATEGORIES = ["interface", "compute", "storage", "devops"]
+
+ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
 
 
 class ReferenceViewSet(viewsets.GenericViewSet):
@@ -42,6 +45,16 @@ class ReferenceViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Resource tiers, by sortOrder",
+                       responses={200: s.ResourceTierListResponse, **error_responses(401)}),
+    retrieve=extend_schema(summary="One resource tier, with its container limits", parameters=[ID],
+                           responses={200: s.ResourceTierDetailSerializer,
+                                      **error_responses(401, 404, e404="Resource tier not found")}),
+    default=extend_schema(summary="The default resource tier",
+                          responses={200: s.ResourceTierSerializer,
+                                     **error_responses(401, 404, e404="No default tier configured")}),
+)
 class ResourceTierViewSet(ReferenceViewSet):
     queryset = ResourceTier.objects.ordered()
     serializer_class = s.ResourceTierSerializer
@@ -58,6 +71,20 @@ class ResourceTierViewSet(ReferenceViewSet):
         return Response(self.get_serializer(tier).data)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Enabled container flavors, by sortOrder",
+                       responses={200: s.ContainerFlavorListResponse, **error_responses(401)}),
+    retrieve=extend_schema(summary="One container flavor (disabled ones too)", parameters=[ID],
+                           responses={200: s.ContainerFlavorSerializer,
+                                      **error_responses(401, 404, e404="Container flavor not found")}),
+    default=extend_schema(summary="The default container flavor",
+                          responses={200: s.ContainerFlavorSerializer,
+                                     **error_responses(401, 404, e404="No default flavor configured")}),
+    by_language=extend_schema(
+        summary="Flavors (disabled ones too) whose languages contain the given one, case-insensitively",
+        parameters=[OpenApiParameter("language", str, OpenApiParameter.PATH)],
+        responses={200: s.ContainerFlavorListResponse, **error_responses(401)}),
+)
 class ContainerFlavorViewSet(ReferenceViewSet):
     queryset = ContainerFlavor.objects.ordered()
     serializer_class = s.ContainerFlavorSerializer
@@ -82,6 +109,21 @@ class ContainerFlavorViewSet(ReferenceViewSet):
         return self.envelope_response(flavors)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Container addons, by sortOrder",
+                       responses={200: s.ContainerAddonListResponse, **error_responses(401)}),
+    retrieve=extend_schema(summary="One container addon", parameters=[ID],
+                           responses={200: s.ContainerAddonSerializer,
+                                      **error_responses(401, 404, e404="Container addon not found")}),
+    non_gpu=extend_schema(summary="Addons that need no GPU",
+                          responses={200: s.ContainerAddonListResponse, **error_responses(401)}),
+    by_category=extend_schema(
+        summary="Addons of one category",
+        parameters=[OpenApiParameter("category", str, OpenApiParameter.PATH, enum=ADDON_CATEGORIES)],
+        responses={200: s.ContainerAddonListResponse,
+                   **error_responses(400, 401, e400="Invalid category. Must be one of: interface, compute, "
+                                                    "storage, devops")}),
+)
 class ContainerAddonViewSet(ReferenceViewSet):
     queryset = ContainerAddon.objects.ordered()
     serializer_class = s.ContainerAddonSerializer
@@ -91,7 +133,8 @@ class ContainerAddonViewSet(ReferenceViewSet):
     def non_gpu(self, request):
         return self.envelope_response(self.get_queryset().filter(requires_gpu=False))
 
-    @extend_schema(request=s.AddonValidateInput)
+    @extend_schema(summary="Check a flavor and addon combination", request=s.AddonValidateInput, responses={
+        200: s.AddonValidateResponse, **error_responses(400, 401)})
     @action(detail=False, methods=["post"])
     def validate(self, request):
         data = s.AddonValidateInput(data=request.data)

@@ -4,7 +4,7 @@
 read any user's config and files, which the containers do at start (DECISIONS 4), and write nothing.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.api.errors import Forbidden, InvalidRequest, NotFound
 from core.api.permissions import IsUserOrService, is_service
+from core.api.schema import JSONObjectField, error_responses
 from core.serializers import parse_query
 
 from .. import selectors, services
@@ -19,6 +20,83 @@ from ..models import OpencodeFileType, UserPreferences
 from . import serializers as s
 
 FILE_TYPES = OpencodeFileType.values
+
+
+# -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
+
+USER_ID = OpenApiParameter("user_id", str, OpenApiParameter.PATH,
+                           description="The caller's id or `me`; the service token may name any user (reads only)")
+FILE_PATH = [USER_ID, OpenApiParameter("file_type", str, OpenApiParameter.PATH, enum=FILE_TYPES),
+             OpenApiParameter("name", str, OpenApiParameter.PATH)]
+USER_NOT_FOUND = "User not found: the path names another user"
+READ_ERRORS = error_responses(401, 404, e404=USER_NOT_FOUND)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, e403="Forbidden: the service token may not write",
+                               e404=USER_NOT_FOUND)
+
+
+class OpencodeConfigResponse(serializers.Serializer):
+    settings = JSONObjectField(help_text="OpenCode settings, stored verbatim")
+    agents_md = serializers.CharField(allow_null=True)
+    files = s.OpencodeFileContentSerializer(many=True)
+
+
+class OpencodeSettingsResponse(serializers.Serializer):
+    settings = JSONObjectField()
+
+
+class OpencodeSettingsUpdateResponse(OpencodeSettingsResponse):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class AgentsMdResponse(serializers.Serializer):
+    content = serializers.CharField(help_text="Empty when none is stored")
+
+
+class AgentsMdUpdateResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    content = serializers.CharField()
+    message = serializers.CharField()
+
+
+class OpencodeFileListResponse(serializers.Serializer):
+    files = s.OpencodeFileSerializer(many=True)
+
+
+class OpencodeFileUpdateResponse(s.OpencodeFileContentSerializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+    class Meta(s.OpencodeFileContentSerializer.Meta):
+        fields = ["success", *s.OpencodeFileContentSerializer.Meta.fields, "message"]
+
+
+class SuccessMessageResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class PreferencesResponse(serializers.Serializer):
+    preferences = s.PreferencesSerializer()
+
+
+class PreferencesMessageResponse(PreferencesResponse):
+    message = serializers.CharField()
+
+
+class PreferencesVersionResponse(serializers.Serializer):
+    version = serializers.IntegerField(help_text="0 when the user has no preferences yet")
+    userId = serializers.CharField()  # noqa: N815
+
+
+class PreferencesSyncResponse(serializers.Serializer):
+    localVersion = serializers.IntegerField()  # noqa: N815
+    serverVersion = serializers.IntegerField()  # noqa: N815
+    needsSync = serializers.BooleanField()  # noqa: N815
+    message = serializers.CharField()
+
+
+USER_ERRORS = error_responses(401, 403)
 
 
 class OpencodeView(APIView):
@@ -42,6 +120,8 @@ class OpencodeView(APIView):
 
 
 class OpencodeConfigView(OpencodeView):
+    @extend_schema(summary="A user's whole OpenCode config (settings, AGENTS.md, files)", parameters=[USER_ID],
+                   responses={200: OpencodeConfigResponse, **READ_ERRORS})
     def get(self, request, user_id):
         owner = self.owner(user_id)
         config = selectors.opencode_config_get(user_id=owner.pk) if owner else None
@@ -54,12 +134,15 @@ class OpencodeConfigView(OpencodeView):
 
 
 class OpencodeSettingsView(OpencodeView):
+    @extend_schema(summary="A user's OpenCode settings", parameters=[USER_ID],
+                   responses={200: OpencodeSettingsResponse, **READ_ERRORS})
     def get(self, request, user_id):
         owner = self.owner(user_id)
         config = selectors.opencode_config_get(user_id=owner.pk) if owner else None
         return Response({"settings": config.settings if config else {}})
 
-    @extend_schema(request=s.SettingsInput)
+    @extend_schema(summary="Replace the OpenCode settings (synced to running sandboxes)", parameters=[USER_ID],
+                   request=s.SettingsInput, responses={200: OpencodeSettingsUpdateResponse, **WRITE_ERRORS})
     def put(self, request, user_id):
         owner = self.owner(user_id, write=True)
         data = s.SettingsInput(data=request.data)
@@ -70,12 +153,15 @@ class OpencodeSettingsView(OpencodeView):
 
 
 class OpencodeAgentsMdView(OpencodeView):
+    @extend_schema(summary="A user's AGENTS.md", parameters=[USER_ID],
+                   responses={200: AgentsMdResponse, **READ_ERRORS})
     def get(self, request, user_id):
         owner = self.owner(user_id)
         config = selectors.opencode_config_get(user_id=owner.pk) if owner else None
         return Response({"content": (config.agents_md if config else None) or ""})
 
-    @extend_schema(request=s.ContentInput)
+    @extend_schema(summary="Replace AGENTS.md (synced to running sandboxes)", parameters=[USER_ID],
+                   request=s.ContentInput, responses={200: AgentsMdUpdateResponse, **WRITE_ERRORS})
     def put(self, request, user_id):
         owner = self.owner(user_id, write=True)
         data = s.ContentInput(data=request.data)
@@ -86,6 +172,9 @@ class OpencodeAgentsMdView(OpencodeView):
 
 
 class OpencodeFilesView(OpencodeView):
+    @extend_schema(summary="A user's OpenCode files (agents, commands, tools, plugins)",
+                   operation_id="api_users_opencode_files_list", parameters=[USER_ID, s.FilesQuery],
+                   responses={200: OpencodeFileListResponse, **error_responses(400, 401, 404, e404=USER_NOT_FOUND)})
     def get(self, request, user_id):
         owner = self.owner(user_id)
         query = parse_query(s.FilesQuery, request)
@@ -100,11 +189,19 @@ class OpencodeFileView(OpencodeView):
             raise NotFound("File not found")
         return file
 
+    @extend_schema(summary="One OpenCode file", parameters=FILE_PATH, responses={
+        200: s.OpencodeFileSerializer,
+        **error_responses(400, 401, 404, e400="Invalid file type", e404="File not found, or user not found")})
     def get(self, request, user_id, file_type, name):
         file_type = self.file_type(file_type)
         return Response(s.OpencodeFileSerializer(self.get_file(self.owner(user_id), file_type, name)).data)
 
-    @extend_schema(request=s.FileInput)
+    @extend_schema(summary="Create or replace an OpenCode file (synced to running sandboxes)",
+                   parameters=FILE_PATH, request=s.FileInput,
+                   responses={200: OpencodeFileUpdateResponse,
+                              **error_responses(400, 401, 403, 404, e400="Invalid file type, or invalid body",
+                                                e403="Forbidden: the service token may not write",
+                                                e404=USER_NOT_FOUND)})
     def put(self, request, user_id, file_type, name):
         file_type = self.file_type(file_type)
         owner = self.owner(user_id, write=True)
@@ -116,6 +213,11 @@ class OpencodeFileView(OpencodeView):
         return Response({"success": True, **s.OpencodeFileContentSerializer(file).data,
                          "message": "File updated and synced to running containers."})
 
+    @extend_schema(summary="Delete an OpenCode file (removed from running sandboxes)", parameters=FILE_PATH,
+                   responses={200: SuccessMessageResponse,
+                              **error_responses(400, 401, 403, 404, e400="Invalid file type",
+                                                e403="Forbidden: the service token may not write",
+                                                e404="File not found, or user not found")})
     def delete(self, request, user_id, file_type, name):
         file_type = self.file_type(file_type)
         file = self.get_file(self.owner(user_id, write=True), file_type, name)
@@ -124,7 +226,11 @@ class OpencodeFileView(OpencodeView):
 
 
 class OpencodeInitView(OpencodeView):
-    @extend_schema(request=None)
+    @extend_schema(summary="Create the OpenCode config if missing (idempotent)", parameters=[USER_ID],
+                   request=None, responses={200: OpencodeSettingsUpdateResponse,
+                                            **error_responses(401, 403, 404, e403="Forbidden: the service token "
+                                                                                  "may not write",
+                                                              e404=USER_NOT_FOUND)})
     def post(self, request, user_id):
         config = services.opencode_config_init(user=self.owner(user_id, write=True))
         return Response({"success": True, "settings": config.settings, "message": "User config initialized"})
@@ -135,22 +241,29 @@ class OpencodeInitView(OpencodeView):
 class PreferencesView(APIView):
     """GET creates the default row; PUT behaves as PATCH; DELETE resets to the defaults."""
 
-    @extend_schema(responses=inline_serializer("PreferencesEnvelope", {"preferences": s.PreferencesSerializer()}))
+    @extend_schema(summary="The caller's preferences (created with the defaults if missing)",
+                   responses={200: PreferencesResponse, **USER_ERRORS})
     def get(self, request):
         preferences = services.preferences_get_or_create(user=request.user)
         return Response({"preferences": s.PreferencesSerializer(preferences).data})
 
-    @extend_schema(request=s.PreferencesInput)
+    @extend_schema(summary="Update preferences (same as PATCH: fields not sent are kept)",
+                   request=s.PreferencesInput,
+                   responses={200: PreferencesMessageResponse, **error_responses(400, 401, 403)})
     def put(self, request):
         return self.patch(request)
 
-    @extend_schema(request=s.PreferencesInput)
+    @extend_schema(summary="Update preferences; settingsVersion goes up by one when a field is sent",
+                   request=s.PreferencesInput,
+                   responses={200: PreferencesMessageResponse, **error_responses(400, 401, 403)})
     def patch(self, request):
         data = s.PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
         preferences = services.preferences_update(user=request.user, changes=data.validated_data, request=request)
         return Response({"preferences": s.PreferencesSerializer(preferences).data, "message": "Preferences updated"})
 
+    @extend_schema(summary="Reset preferences to the defaults (settingsVersion back to 1)",
+                   responses={200: PreferencesMessageResponse, **USER_ERRORS})
     def delete(self, request):
         preferences = services.preferences_reset(user=request.user)
         return Response({"preferences": s.PreferencesSerializer(preferences).data,
@@ -158,8 +271,8 @@ class PreferencesView(APIView):
 
 
 class PreferencesVersionView(APIView):
-    @extend_schema(responses=inline_serializer("PreferencesVersion", {
-        "version": serializers.IntegerField(), "userId": serializers.CharField()}))
+    @extend_schema(summary="The caller's settingsVersion (no row is created)",
+                   responses={200: PreferencesVersionResponse, **USER_ERRORS})
     def get(self, request):
         version = (UserPreferences.objects.filter(user=request.user)
                    .values_list("settings_version", flat=True).first())
@@ -167,7 +280,10 @@ class PreferencesVersionView(APIView):
 
 
 class PreferencesSyncView(APIView):
-    @extend_schema(parameters=[s.SyncQuery], responses=OpenApiResponse(description="Sync status"))
+    @extend_schema(summary="Compare a client's settingsVersion with the server's", parameters=[s.SyncQuery],
+                   responses={200: PreferencesSyncResponse,
+                              **error_responses(400, 401, 403, e400="localVersion is missing or not an integer "
+                                                                    "≥ 0")})
     def get(self, request):
         local = parse_query(s.SyncQuery, request)["localVersion"]
         server = (UserPreferences.objects.filter(user=request.user)

@@ -1,0 +1,106 @@
+"""Shared OpenAPI pieces (drf-spectacular): the error bodies, ready-made error responses, the auth schemes.
+
+The views import their error responses from here, which also registers the authentication extensions
+below (drf-spectacular finds an extension once its module is imported). Schema only: nothing here
+runs while a request is served.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+
+from .exception_handler import UNAUTHORIZED_BODY
+
+# -- error bodies ----------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (core.api.errors, core.api.exception_handler)."""
+
+    error = serializers.CharField(help_text="What went wrong, for people.")
+    details = serializers.CharField(required=False, help_text="More about it, when there is more to say.")
+    # A declared field leaves the serializer's own `fields` property alone (the metaclass collects it).
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Validation failures only: each problem by field name (`a.b[0]` for nested fields).")
+
+
+class UnauthorizedSerializer(serializers.Serializer):
+    error = serializers.CharField(default=UNAUTHORIZED_BODY["error"])
+    message = serializers.CharField(default=UNAUTHORIZED_BODY["message"])
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request: malformed JSON, or a parameter or field that fails validation",
+    401: "No valid session, bearer token or API key",
+    403: "Forbidden: not allowed for this caller (the service token, for one)",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the resource's current state",
+    429: "Too many requests (the `Retry-After` header says when to try again)",
+    500: "Internal server error",
+    503: "A service this endpoint needs is unavailable",
+}
+
+
+def error_responses(*statuses: int, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """`{status: OpenApiResponse}` in the API's error shape; `descriptions` override by `e404="..."`."""
+    responses = {}
+    for code in statuses:
+        description = descriptions.get(f"e{code}", ERROR_DESCRIPTIONS.get(code, "Error"))
+        body = UnauthorizedSerializer if code == 401 else ErrorSerializer
+        responses[code] = OpenApiResponse(body, description=description)
+    return responses
+
+
+def error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+# -- schema-only field types -------------------------------------------------------------------------------
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONObjectField(serializers.JSONField):
+    """A JSON object stored and returned verbatim (OpenCode settings, metadata)."""
+
+
+@extend_schema_field(OpenApiTypes.ANY)
+class AnyJSONField(serializers.JSONField):
+    """Any JSON value."""
+
+
+# -- authentication schemes (accounts.authentication) ----------------------------------------------------
+
+
+class BearerSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.BearerSessionAuthentication"
+    name = "bearerSession"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "A Better Auth session token (`token` of sign-in/sign-up, or the `set-auth-token` "
+                               "header), raw or signed: `Authorization: Bearer <token>`."}
+
+
+class SessionCookieScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.SessionCookieAuthentication"
+    name = "sessionCookie"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "agentpod.session_token",
+                "description": "The signed session cookie set by sign-in (`__Secure-agentpod.session_token` "
+                               "over HTTPS). Writes must come from a trusted origin."}
+
+
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ServiceTokenAuthentication"
+    name = "serviceToken"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "`Authorization: Bearer $API_TOKEN`: the sandbox containers' principal. It reaches "
+                               "only reference data and OpenCode config reads; elsewhere it is refused (403)."}
