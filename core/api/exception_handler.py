@@ -1,6 +1,7 @@
 """The one DRF exception handler: every exception of every API view becomes the contract's shape."""
 
 import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -16,6 +17,14 @@ UNAUTHORIZED_BODY = {"error": "Unauthorized", "message": "Valid session or API k
 
 def api_exception_handler(exc, context):
     response = _render(exc)
+    if response.status_code >= 500 and not isinstance(exc, (ApiError, exceptions.APIException)):
+        # The body says nothing about the failure (DECISIONS 7, 14); the log has it, under an id the
+        # client can quote.
+        request = context.get("request")
+        request_id = (request.META.get("HTTP_X_REQUEST_ID") if request is not None else None) or uuid.uuid4().hex
+        logger.error("Unhandled exception in %s [request %s]", getattr(request, "path", "?"), request_id,
+                     exc_info=(type(exc), exc, exc.__traceback__))
+        response["X-Request-ID"] = request_id
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait) + (exc.wait % 1 > 0))
     if getattr(exc, "auth_header", None):
@@ -51,7 +60,6 @@ def _render(exc) -> Response:
                         status=status.HTTP_429_TOO_MANY_REQUESTS)
     if isinstance(exc, exceptions.APIException):
         return Response({"error": str(exc.detail)}, status=exc.status_code)
-    logger.exception("Unhandled exception in API view")
     return Response({"error": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
