@@ -141,7 +141,7 @@ def test_service_token_and_anonymous_are_refused(service_api, client):
 
 # -- on the real engine ------------------------------------------------------------------------------
 
-def test_end_to_end_from_sign_up_to_delete(engine):
+def test_end_to_end_from_sign_up_to_delete(engine, settings):
     sign_up = post(Client(), "/api/auth/sign-up/email", {"email": "e2e@example.com", "password": "e2e-password-1",
                                                         "name": "E2E"})
     client = Client(HTTP_AUTHORIZATION=f"Bearer {sign_up.json()['token']}")
@@ -192,6 +192,17 @@ def test_end_to_end_from_sign_up_to_delete(engine):
     assert container()["State"]["Paused"] is False
 
     assert client.get("/api/v2/health/docker").json()["status"] == "healthy"
+
+    # The engine goes away mid-test: 503s, quickly, never a 500 or a hang; then it comes back.
+    real_host, settings.SANDBOX_DOCKER_HOST = settings.SANDBOX_DOCKER_HOST, "unix:///nonexistent/gone.sock"
+    gone = post(client, f"/api/v2/sandboxes/{sandbox_id}/stop")
+    assert (gone.status_code, gone.json()) == (503, UNAVAILABLE)
+    assert api_status() == "error"
+    assert client.get("/api/v2/health/docker").status_code == 503
+    settings.SANDBOX_DOCKER_HOST = real_host
+    assert post(client, f"/api/v2/sandboxes/{sandbox_id}/start").status_code == 200
+    assert api_status() == "running"
+
     deleted = client.delete(f"/api/v2/sandboxes/{sandbox_id}")
     assert deleted.json() == {"success": True, "message": "Sandbox deleted"}
     assert engine.containers(**{"agentpod.sandbox.id": sandbox_id}) == []
