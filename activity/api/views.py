@@ -2,18 +2,68 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import error_responses
 from core.serializers import iso_datetime, parse_query
 
 from .. import selectors
 from . import serializers as s
 
 
+# -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
+
+class PaginationSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+
+
+class ActivityListResponse(serializers.Serializer):
+    activities = s.ActivityLogSerializer(many=True)
+    pagination = PaginationSerializer(help_text="`total` counts all of the caller's entries, whatever `action`")
+
+
+class ActionCountSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ActivityPeriodSerializer(serializers.Serializer):
+    start = serializers.CharField(help_text='`startDate` (ISO 8601) or "all time"')
+    end = serializers.CharField(help_text='`endDate` (ISO 8601) or "now"')
+
+
+class ActivityStatsResponse(serializers.Serializer):
+    total = serializers.IntegerField()
+    byAction = ActionCountSerializer(many=True, help_text="By count, descending")  # noqa: N815
+    period = ActivityPeriodSerializer()
+
+
+class ActivityExportResponse(serializers.Serializer):
+    exportedAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
+    userId = serializers.CharField()  # noqa: N815
+    count = serializers.IntegerField()
+    activities = s.ActivityLogSerializer(many=True)
+
+
+class ActivityEntityResponse(serializers.Serializer):
+    entityType = serializers.CharField()  # noqa: N815
+    entityId = serializers.CharField()  # noqa: N815
+    activities = s.ActivityLogSerializer(many=True)
+
+
+USER_ERRORS = error_responses(401, 403)
+QUERY_ERRORS = error_responses(400, 401, 403)
+
+
 class ActivityListView(APIView):
-    @extend_schema(parameters=[s.ActivityListQuery])
+    @extend_schema(summary="The caller's activity, newest first", parameters=[s.ActivityListQuery],
+                   responses={200: ActivityListResponse, **QUERY_ERRORS})
     def get(self, request):
         query = parse_query(s.ActivityListQuery, request)
         entries = selectors.activity_for_user(user_id=request.user.pk, action=query.get("action"))
@@ -25,7 +75,8 @@ class ActivityListView(APIView):
 
 
 class ActivityStatsView(APIView):
-    @extend_schema(parameters=[s.ActivityStatsQuery])
+    @extend_schema(summary="Activity counts, overall and by action", parameters=[s.ActivityStatsQuery],
+                   responses={200: ActivityStatsResponse, **QUERY_ERRORS})
     def get(self, request):
         query = parse_query(s.ActivityStatsQuery, request)
         stats = selectors.activity_stats(user_id=request.user.pk, start=query.get("startDate"),
@@ -37,7 +88,17 @@ class ActivityStatsView(APIView):
 
 
 class ActivityExportView(APIView):
-    @extend_schema(parameters=[s.ActivityExportQuery])
+    @extend_schema(summary="Download the caller's activity as JSON or CSV", parameters=[s.ActivityExportQuery],
+                   responses={
+                       (200, "application/json"): OpenApiResponse(
+                           ActivityExportResponse,
+                           description='`format=json`, with `Content-Disposition: attachment; '
+                                       'filename="activity-<userId>.json"`'),
+                       (200, "text/csv"): OpenApiResponse(
+                           OpenApiTypes.STR,
+                           description="`format=csv`: header `id,action,entityType,entityId,createdAt`, every value "
+                                       "double-quoted, no trailing newline"),
+                       **QUERY_ERRORS})
     def get(self, request):
         query = parse_query(s.ActivityExportQuery, request)
         entries = list(selectors.activity_for_user(user_id=request.user.pk)[:query["limit"]])
@@ -63,6 +124,10 @@ def activity_csv(entries) -> str:
 
 
 class ActivityEntityView(APIView):
+    @extend_schema(summary="The caller's activity on one entity (of its 50 newest entries)",
+                   parameters=[OpenApiParameter("entity_type", str, OpenApiParameter.PATH),
+                               OpenApiParameter("entity_id", str, OpenApiParameter.PATH)],
+                   responses={200: ActivityEntityResponse, **USER_ERRORS})
     def get(self, request, entity_type, entity_id):
         entries = selectors.activity_for_entity(user_id=request.user.pk, entity_type=entity_type, entity_id=entity_id)
         return Response({"entityType": entity_type, "entityId": entity_id,

@@ -5,16 +5,75 @@ at (DECISIONS 1). Syncing from OpenCode is not wired yet, so the sync endpoints 
 sandbox without an active sync.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import InvalidRequest, NotFound
+from core.api.schema import error_responses
 from core.serializers import parse_query
 
 from .. import selectors, services
 from ..models import ChatSource
 from . import serializers as s
+
+
+# -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
+
+class ChatPaginationSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+
+
+class ChatSessionListResponse(serializers.Serializer):
+    sessions = s.ChatSessionSerializer(many=True)
+    pagination = ChatPaginationSerializer()
+    stats = s.ChatStatsSerializer()
+
+
+class ChatSessionDetailResponse(serializers.Serializer):
+    session = s.ChatSessionSerializer()
+    messages = s.ChatMessageSerializer(many=True, help_text="The last 50, oldest first")
+    messageCount = serializers.IntegerField(help_text="Number of messages in this body (at most 50)")  # noqa: N815
+
+
+class ChatMessageListResponse(serializers.Serializer):
+    messages = s.ChatMessageSerializer(many=True)
+    pagination = ChatPaginationSerializer()
+
+
+class ChatSessionSyncResponse(serializers.Serializer):
+    session = s.ChatSessionSerializer()
+    message = serializers.CharField()
+
+
+class ChatSuccessResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class ChatSyncStateSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    lastSyncTime = serializers.CharField(required=False, help_text="ISO 8601; only while a sync is active")  # noqa: N815
+    reconnectAttempts = serializers.IntegerField(required=False, help_text="Only while a sync is active")  # noqa: N815
+
+
+class ChatSyncStatusResponse(serializers.Serializer):
+    sync = ChatSyncStateSerializer()
+    stats = s.ChatStatsSerializer()
+    sandboxStatus = serializers.CharField(help_text="The sandbox's status in the database")  # noqa: N815
+
+
+class ChatFullSyncResponse(ChatSuccessResponse):
+    stats = s.ChatStatsSerializer()
+
+
+SANDBOX_ID = OpenApiParameter("sandbox_id", str, OpenApiParameter.PATH)
+SESSION_ID = OpenApiParameter("session_id", str, OpenApiParameter.PATH)
+SANDBOX_NOT_FOUND = error_responses(401, 403, 404, e404="Sandbox not found (or not the caller's)")
+SESSION_NOT_FOUND = error_responses(401, 403, 404, e404="Sandbox not found, or session not found in it")
 
 
 class SandboxChatView(APIView):
@@ -32,7 +91,9 @@ class SandboxChatView(APIView):
 
 
 class ChatSessionListView(SandboxChatView):
-    @extend_schema(parameters=[s.SessionListQuery])
+    @extend_schema(summary="A sandbox's chat sessions, most recent activity first",
+                   operation_id="api_v2_sandboxes_chat_sessions_list", parameters=[SANDBOX_ID, s.SessionListQuery],
+                   responses={200: ChatSessionListResponse, **error_responses(400), **SANDBOX_NOT_FOUND})
     def get(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)
         query = parse_query(s.SessionListQuery, request)
@@ -46,6 +107,8 @@ class ChatSessionListView(SandboxChatView):
 
 
 class ChatSessionDetailView(SandboxChatView):
+    @extend_schema(summary="A chat session with its last 50 messages", parameters=[SANDBOX_ID, SESSION_ID],
+                   responses={200: ChatSessionDetailResponse, **SESSION_NOT_FOUND})
     def get(self, request, sandbox_id, session_id):
         session = self.session(self.sandbox(sandbox_id), session_id)
         messages = selectors.chat_messages_recent(session=session)
@@ -53,6 +116,8 @@ class ChatSessionDetailView(SandboxChatView):
                          "messages": s.ChatMessageSerializer(messages, many=True).data,
                          "messageCount": len(messages)})
 
+    @extend_schema(summary="Archive a chat session (a soft delete; idempotent)", parameters=[SANDBOX_ID, SESSION_ID],
+                   responses={200: ChatSuccessResponse, **SESSION_NOT_FOUND})
     def delete(self, request, sandbox_id, session_id):
         session = self.session(self.sandbox(sandbox_id), session_id)
         services.chat_session_archive(session=session, request=request)
@@ -60,7 +125,9 @@ class ChatSessionDetailView(SandboxChatView):
 
 
 class ChatMessageListView(SandboxChatView):
-    @extend_schema(parameters=[s.MessageListQuery])
+    @extend_schema(summary="A page of a chat session's messages",
+                   parameters=[SANDBOX_ID, SESSION_ID, s.MessageListQuery],
+                   responses={200: ChatMessageListResponse, **error_responses(400), **SESSION_NOT_FOUND})
     def get(self, request, sandbox_id, session_id):
         session = self.session(self.sandbox(sandbox_id), session_id)
         query = parse_query(s.MessageListQuery, request)
@@ -72,7 +139,10 @@ class ChatMessageListView(SandboxChatView):
 
 
 class ChatSessionSyncView(SandboxChatView):
-    @extend_schema(request=None)
+    @extend_schema(summary="Sync one chat session from OpenCode", parameters=[SANDBOX_ID, SESSION_ID], request=None,
+                   responses={200: ChatSessionSyncResponse,
+                              **error_responses(400, e400="Failed to sync session: not an OpenCode session"),
+                              **SESSION_NOT_FOUND})
     def post(self, request, sandbox_id, session_id):
         session = self.session(self.sandbox(sandbox_id), session_id)
         if session.source != ChatSource.OPENCODE:
@@ -81,6 +151,8 @@ class ChatSessionSyncView(SandboxChatView):
 
 
 class ChatSyncStatusView(SandboxChatView):
+    @extend_schema(summary="The sandbox's chat sync state and chat stats", parameters=[SANDBOX_ID],
+                   responses={200: ChatSyncStatusResponse, **SANDBOX_NOT_FOUND})
     def get(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)
         return Response({"sync": {"active": False}, "stats": selectors.chat_stats(sandbox=sandbox),
@@ -88,7 +160,9 @@ class ChatSyncStatusView(SandboxChatView):
 
 
 class ChatFullSyncView(SandboxChatView):
-    @extend_schema(request=None)
+    @extend_schema(summary="Sync all of a running sandbox's chat sessions", parameters=[SANDBOX_ID], request=None,
+                   responses={200: ChatFullSyncResponse, **error_responses(400, e400="Sandbox is not running"),
+                              **SANDBOX_NOT_FOUND})
     def post(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)
         if sandbox.status != "running":

@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "SandboxStatusEnum": "sandboxes.models.SandboxStatus",
+        "OAuthStatusEnum": "providers.models.OAuthStatus",
+    },
     # /api/docs works offline: the UI's JavaScript and CSS come from drf-spectacular-sidecar's static files.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,10 +1,21 @@
 """The Sandbox object and the inputs of `/api/v2/sandboxes` (api-contract 2.11; nulls present)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.schema import JSONObjectField
 from core.serializers import IsoDateTimeField
 
 from ..models import Sandbox
+
+
+class SandboxUrlsSerializer(serializers.Serializer):
+    """The sandbox's service URLs; a key is absent when the service has no URL (may be `{}`)."""
+
+    opencode = serializers.CharField(required=False)
+    codeServer = serializers.CharField(required=False)  # noqa: N815
+    vnc = serializers.CharField(required=False)
+    acpGateway = serializers.CharField(required=False)  # noqa: N815
 
 
 class SandboxSerializer(serializers.ModelSerializer):
@@ -32,10 +43,29 @@ class SandboxSerializer(serializers.ModelSerializer):
                   "flavorId", "addonIds", "containerId", "containerName", "status", "errorMessage", "opencodeUrl",
                   "acpGatewayUrl", "vncUrl", "codeServerUrl", "urls", "createdAt", "updatedAt", "lastAccessedAt"]
 
+    @extend_schema_field(SandboxUrlsSerializer)
     def get_urls(self, sandbox) -> dict:
         urls = {"opencode": sandbox.opencode_url, "codeServer": sandbox.code_server_url, "vnc": sandbox.vnc_url,
                 "acpGateway": sandbox.acp_gateway_url}
         return {key: value for key, value in urls.items() if value}
+
+
+class ContainerHealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["healthy", "unhealthy", "starting", "none"])
+    failingStreak = serializers.IntegerField()  # noqa: N815
+    lastCheck = serializers.CharField(required=False)  # noqa: N815
+
+
+class SandboxDetailSerializer(SandboxSerializer):
+    """OpenAPI only: the Sandbox object as `sandbox_body` gives it with the engine's view of the container."""
+
+    image = serializers.CharField(required=False, help_text="Present when the engine knows the container")
+    labels = serializers.DictField(child=serializers.CharField(), required=False)
+    startedAt = serializers.CharField(required=False, allow_null=True)  # noqa: N815
+    health = ContainerHealthSerializer(required=False, allow_null=True)
+
+    class Meta(SandboxSerializer.Meta):
+        fields = [*SandboxSerializer.Meta.fields, "image", "labels", "startedAt", "health"]
 
 
 def sandbox_body(sandbox, container=None) -> dict:
@@ -90,3 +120,88 @@ class ExecInput(serializers.Serializer):
 
 class DeleteQuery(serializers.Serializer):
     removeVolumes = serializers.BooleanField(default=False)  # noqa: N815
+
+
+# -- response bodies (OpenAPI only: the views build the same dicts) -----------------------------------------
+
+class SandboxListResponse(serializers.Serializer):
+    sandboxes = SandboxSerializer(many=True, help_text="Newest first")
+    count = serializers.IntegerField()
+
+
+class SandboxCreateResponse(serializers.Serializer):
+    sandbox = SandboxSerializer()
+    repository = JSONObjectField(allow_null=True, help_text="Always null: repositories are not managed here yet")
+
+
+class SandboxDetailResponse(serializers.Serializer):
+    sandbox = SandboxDetailSerializer()
+    repository = JSONObjectField(allow_null=True, help_text="Always null: repositories are not managed here yet")
+    config = JSONObjectField(allow_null=True, help_text="Always null for now")
+
+
+class SandboxActionResponse(serializers.Serializer):
+    sandbox = SandboxSerializer()
+    message = serializers.CharField()
+
+
+class SandboxDeleteResponse(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class ContainerStatusResponse(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["creating", "running", "stopped", "paused", "restarting", "removing",
+                                              "exited", "dead", "error", "unknown"],
+                                     help_text="The container's state; `unknown` when the engine is down or the "
+                                               "container is missing")
+
+
+class LogsResponse(serializers.Serializer):
+    logs = serializers.CharField()
+    tail = serializers.IntegerField()
+
+
+class SandboxStatsSerializer(serializers.Serializer):
+    cpuPercent = serializers.FloatField()  # noqa: N815
+    memoryUsage = serializers.IntegerField()  # noqa: N815
+    memoryLimit = serializers.IntegerField()  # noqa: N815
+    memoryPercent = serializers.FloatField()  # noqa: N815
+    networkRx = serializers.IntegerField()  # noqa: N815
+    networkTx = serializers.IntegerField()  # noqa: N815
+    blockRead = serializers.IntegerField()  # noqa: N815
+    blockWrite = serializers.IntegerField()  # noqa: N815
+
+
+class StatsResponse(serializers.Serializer):
+    stats = SandboxStatsSerializer()
+
+
+class ExecResponse(serializers.Serializer):
+    exitCode = serializers.IntegerField()  # noqa: N815
+    stdout = serializers.CharField()
+    stderr = serializers.CharField()
+
+
+class DockerContainerCountsSerializer(serializers.Serializer):
+    running = serializers.IntegerField()
+    stopped = serializers.IntegerField()
+
+
+class DockerInfoSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    apiVersion = serializers.CharField()  # noqa: N815
+    os = serializers.CharField()
+    arch = serializers.CharField()
+    containers = DockerContainerCountsSerializer()
+    images = serializers.IntegerField()
+
+
+class DockerHealthyResponse(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["healthy"])
+    docker = DockerInfoSerializer()
+
+
+class DockerUnhealthyResponse(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["unhealthy"])
+    message = serializers.CharField()

@@ -6,13 +6,14 @@ errors (503 engine unavailable, 404 container missing, ...) the project's except
 
 from datetime import datetime, timezone
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from core.api.errors import Forbidden, NotFound
+from core.api.schema import error_responses
 from core.serializers import parse_query
 
 from .. import services
@@ -24,6 +25,54 @@ ACTION_MESSAGES = {"start": "Sandbox started", "stop": "Sandbox stopped", "resta
                    "pause": "Sandbox paused", "unpause": "Sandbox unpaused"}
 
 
+ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The sandbox id")
+NOT_FOUND = "Sandbox not found (or not the caller's), or its container is missing"
+ENGINE = "The container engine is unavailable"
+
+
+def sandbox_errors(*statuses, **descriptions):
+    """The errors of an endpoint on one sandbox: the caller's (401, 403), the sandbox's (404), and more."""
+    return error_responses(401, 403, 404, *statuses, **{"e404": NOT_FOUND, "e503": ENGINE,
+                                                        "e409": "The container's state does not allow it",
+                                                        **descriptions})
+
+
+def lifecycle_schema(verb: str, *parameters):
+    return extend_schema(summary=f"{verb} the sandbox's container", parameters=[ID, *parameters], request=None,
+                         responses={200: s.SandboxActionResponse, **sandbox_errors(409, 500, 503)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's sandboxes", operation_id="api_v2_sandboxes_list",
+                       parameters=[s.SandboxListQuery],
+                       responses={200: s.SandboxListResponse, **error_responses(400, 401, 403)}),
+    create=extend_schema(summary="Create a sandbox and its container (started when autoStart)",
+                         request=s.SandboxCreateInput,
+                         responses={201: s.SandboxCreateResponse,
+                                    **error_responses(400, 401, 403, 409, 500, 503, e400="Invalid body, or a "
+                                                      "flavor, tier or addon that does not resolve",
+                                                      e403="userId names another user",
+                                                      e409="A sandbox with this name is being created",
+                                                      e500="The engine failed to create the container",
+                                                      e503=ENGINE)}),
+    retrieve=extend_schema(summary="A sandbox, refreshed from the engine", parameters=[ID],
+                           responses={200: s.SandboxDetailResponse, **sandbox_errors(503)}),
+    destroy=extend_schema(summary="Delete a sandbox and its container", parameters=[ID, s.DeleteQuery],
+                          responses={200: s.SandboxDeleteResponse, **sandbox_errors(400, 503)}),
+    start=lifecycle_schema("Start"),
+    stop=lifecycle_schema("Stop", s.StopQuery),
+    restart=lifecycle_schema("Restart", s.StopQuery),
+    pause=lifecycle_schema("Pause"),
+    unpause=lifecycle_schema("Unpause"),
+    container_status=extend_schema(summary="The container's state in the engine", parameters=[ID],
+                                   responses={200: s.ContainerStatusResponse, **sandbox_errors()}),
+    logs=extend_schema(summary="The container's recent logs", parameters=[ID, s.LogsQuery],
+                       responses={200: s.LogsResponse, **sandbox_errors(400, 503)}),
+    stats=extend_schema(summary="The container's resource usage", parameters=[ID],
+                        responses={200: s.StatsResponse, **sandbox_errors(409, 503)}),
+    exec=extend_schema(summary="Run a command in the container", parameters=[ID], request=s.ExecInput,
+                       responses={200: s.ExecResponse, **sandbox_errors(400, 409, 503)}),
+)
 class SandboxViewSet(ViewSet):
     lookup_value_regex = "[^/]+"
 
@@ -33,7 +82,6 @@ class SandboxViewSet(ViewSet):
             raise NotFound("Sandbox not found")
         return sandbox
 
-    @extend_schema(parameters=[s.SandboxListQuery])
     def list(self, request):
         query = parse_query(s.SandboxListQuery, request)
         sandboxes = Sandbox.objects.filter(user=request.user).order_by("-created_at", "id")
@@ -42,7 +90,6 @@ class SandboxViewSet(ViewSet):
         data = s.SandboxSerializer(sandboxes, many=True).data
         return Response({"sandboxes": data, "count": len(data)})
 
-    @extend_schema(request=s.SandboxCreateInput)
     def create(self, request):
         data = s.SandboxCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -63,7 +110,6 @@ class SandboxViewSet(ViewSet):
         Sandbox.objects.filter(pk=sandbox.pk).update(last_accessed_at=datetime.now(timezone.utc))
         return Response({"sandbox": s.sandbox_body(sandbox, container), "repository": None, "config": None})
 
-    @extend_schema(parameters=[s.DeleteQuery])
     def destroy(self, request, pk=None):
         sandbox = self.get_object(pk)
         query = parse_query(s.DeleteQuery, request)
@@ -75,29 +121,24 @@ class SandboxViewSet(ViewSet):
                                              request=request)
         return Response({"sandbox": s.sandbox_body(sandbox), "message": ACTION_MESSAGES[name]})
 
-    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._lifecycle(request, pk, "start")
 
-    @extend_schema(request=None, parameters=[s.StopQuery])
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         sandbox = self.get_object(pk)
         return self._lifecycle(request, sandbox.pk, "stop", parse_query(s.StopQuery, request).get("timeout"))
 
-    @extend_schema(request=None, parameters=[s.StopQuery])
     @action(detail=True, methods=["post"])
     def restart(self, request, pk=None):
         sandbox = self.get_object(pk)
         return self._lifecycle(request, sandbox.pk, "restart", parse_query(s.StopQuery, request).get("timeout"))
 
-    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         return self._lifecycle(request, pk, "pause")
 
-    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def unpause(self, request, pk=None):
         return self._lifecycle(request, pk, "unpause")
@@ -106,7 +147,6 @@ class SandboxViewSet(ViewSet):
     def container_status(self, request, pk=None):
         return Response({"status": get_orchestrator().status(self.get_object(pk))})
 
-    @extend_schema(parameters=[s.LogsQuery])
     @action(detail=True, methods=["get"])
     def logs(self, request, pk=None):
         sandbox = self.get_object(pk)
@@ -119,7 +159,6 @@ class SandboxViewSet(ViewSet):
     def stats(self, request, pk=None):
         return Response({"stats": get_orchestrator().stats(self.get_object(pk)).as_contract()})
 
-    @extend_schema(request=s.ExecInput)
     @action(detail=True, methods=["post"])
     def exec(self, request, pk=None):
         sandbox = self.get_object(pk)
@@ -132,6 +171,11 @@ class SandboxViewSet(ViewSet):
 
 
 class DockerHealthViewSet(ViewSet):
+    @extend_schema(summary="Whether the container engine answers, and what it runs",
+                   operation_id="api_v2_health_docker",
+                   responses={200: s.DockerHealthyResponse,
+                              503: OpenApiResponse(s.DockerUnhealthyResponse, description="The engine does not answer"),
+                              **error_responses(401, 403)})
     def list(self, request):
         try:
             info = get_orchestrator().engine_info()
