@@ -6,12 +6,13 @@ present as null, and models.dev being unreachable with nothing cached is a 503, 
 Signed-in users only: the service token gets 403 (DECISIONS 4).
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from core.api.errors import NotFound
+from core.api.schema import error_response, error_responses
 from core.serializers import parse_query
 
 from .. import selectors, services
@@ -19,11 +20,13 @@ from ..catalogue import POPULAR_PROVIDERS, catalogue_reload
 from ..conf import setting
 from . import serializers as s
 
-ERROR = OpenApiResponse(description='`{"error": "<message>", "details"?: "<string>"}`')
-NOT_FOUND = {404: ERROR}
-BAD_REQUEST = {400: ERROR}
-UNAVAILABLE = {503: OpenApiResponse(description='`{"error": "Provider catalogue unavailable"}`: models.dev '
-                                                'is unreachable and no copy is cached')}
+# Every operation: 401 without a session, 403 for the service token; then each its own.
+USER = error_responses(401, 403)
+NOT_FOUND = error_responses(404)
+BAD_REQUEST = error_responses(400)
+UNAVAILABLE = {503: error_response('`{"error": "Provider catalogue unavailable"}`: models.dev is unreachable and '
+                                   'no copy is cached')}
+THROTTLED = error_responses(429, e429="Too many calls of this action; `Retry-After` says when to try again")
 PROVIDER_ID = OpenApiParameter("provider_id", str, OpenApiParameter.PATH,
                                description="A models.dev provider id")
 STATE_ID = OpenApiParameter("state_id", str, OpenApiParameter.PATH,
@@ -54,7 +57,7 @@ class ProviderViewSet(viewsets.ViewSet):
 
     @extend_schema(operation_id="api_providers_list", summary="List providers",
                    parameters=[s.ProviderListQuery],
-                   responses={200: s.ProviderListResponse, **BAD_REQUEST, **UNAVAILABLE})
+                   responses={200: s.ProviderListResponse, **BAD_REQUEST, **USER, **UNAVAILABLE})
     def catalogue(self, request):
         popular_only = parse_query(s.ProviderListQuery, request)["popularOnly"]
         providers = selectors.provider_list(user=request.user, popular_only=popular_only)
@@ -63,26 +66,26 @@ class ProviderViewSet(viewsets.ViewSet):
             "popularCount": len(POPULAR_PROVIDERS)}).data)
 
     @extend_schema(summary="The caller's configured providers",
-                   responses={200: s.ConfiguredListResponse, **UNAVAILABLE})
+                   responses={200: s.ConfiguredListResponse, **USER, **UNAVAILABLE})
     def configured(self, request):
         return Response(s.ConfiguredListResponse({
             "providers": selectors.configured_provider_list(user=request.user)}).data)
 
     @extend_schema(summary="The caller's default provider",
-                   responses={200: s.DefaultProviderResponse, **UNAVAILABLE})
+                   responses={200: s.DefaultProviderResponse, **USER, **UNAVAILABLE})
     def default(self, request):
         provider, message = selectors.default_provider(user=request.user)
         return Response(s.DefaultProviderResponse({"provider": provider, "message": message}).data)
 
     @extend_schema(summary="Fetch the models.dev catalogue now", request=None,
-                   responses={200: s.RefreshCacheResponse, **UNAVAILABLE})
+                   responses={200: s.RefreshCacheResponse, **USER, **THROTTLED, **UNAVAILABLE})
     def refresh_cache(self, request):
         providers = catalogue_reload()
         return Response(s.RefreshCacheResponse({"success": True, "message": "Provider cache refreshed",
                                                 "providerCount": len(providers)}).data)
 
     @extend_schema(summary="One provider with its models", parameters=[PROVIDER_ID],
-                   responses={200: s.ProviderDetailResponse, **NOT_FOUND, **UNAVAILABLE})
+                   responses={200: s.ProviderDetailResponse, **USER, **NOT_FOUND, **UNAVAILABLE})
     def retrieve(self, request, provider_id):
         provider = selectors.provider_get(user=request.user, provider_id=provider_id)
         if provider is None:
@@ -90,14 +93,14 @@ class ProviderViewSet(viewsets.ViewSet):
         return Response(s.ProviderDetailResponse({"provider": provider}).data)
 
     @extend_schema(summary="Remove the caller's credential", parameters=[PROVIDER_ID],
-                   responses={200: s.SuccessResponse, **NOT_FOUND})
+                   responses={200: s.SuccessResponse, **USER, **NOT_FOUND})
     def destroy(self, request, provider_id):
         services.credential_delete(user=request.user, provider_id=provider_id)
         return Response(s.SuccessResponse({"success": True, "message": "Provider credentials removed"}).data)
 
     @extend_schema(summary="Store an API key (encrypted)", parameters=[PROVIDER_ID],
                    request=s.ConfigureInput,
-                   responses={200: s.ConfigureResponse, **BAD_REQUEST, **NOT_FOUND, **UNAVAILABLE})
+                   responses={200: s.ConfigureResponse, **BAD_REQUEST, **USER, **NOT_FOUND, **UNAVAILABLE})
     def configure(self, request, provider_id):
         data = s.ConfigureInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,22 +111,22 @@ class ProviderViewSet(viewsets.ViewSet):
             "provider": {"id": provider.id, "name": provider.name, "isConfigured": True}}).data)
 
     @extend_schema(summary="Make a configured provider the caller's default", parameters=[PROVIDER_ID],
-                   request=None, responses={200: s.SuccessResponse, **BAD_REQUEST})
+                   request=None, responses={200: s.SuccessResponse, **BAD_REQUEST, **USER})
     def set_default(self, request, provider_id):
         services.default_provider_set(user=request.user, provider_id=provider_id)
         return Response(s.SuccessResponse({"success": True,
                                            "message": f"{provider_id} is now the default provider"}).data)
 
     @extend_schema(summary="Start the GitHub Copilot device flow", parameters=[PROVIDER_ID], request=None,
-                   responses={200: s.OAuthInitResponse, **BAD_REQUEST,
-                   503: OpenApiResponse(description="GitHub did not issue a device code")})
+                   responses={200: s.OAuthInitResponse, **BAD_REQUEST, **USER, **THROTTLED,
+                              503: error_response("GitHub did not issue a device code")})
     def oauth_init(self, request, provider_id):
         state = services.device_flow_init(user=request.user, provider_id=provider_id, request=request)
         return Response(s.OAuthInitResponse(state).data)
 
     @extend_schema(summary="Poll the device flow; stores the token when GitHub issues it",
                    parameters=[PROVIDER_ID], request=s.OAuthPollInput,
-                   responses={200: s.OAuthPollResponse, **BAD_REQUEST})
+                   responses={200: s.OAuthPollResponse, **BAD_REQUEST, **USER, **THROTTLED})
     def oauth_poll(self, request, provider_id):
         data = s.OAuthPollInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -132,13 +135,13 @@ class ProviderViewSet(viewsets.ViewSet):
         return Response(s.OAuthPollResponse(outcome).data)
 
     @extend_schema(summary="A device flow's recorded status", parameters=[PROVIDER_ID, STATE_ID],
-                   responses={200: s.OAuthStatusResponse, **BAD_REQUEST, **NOT_FOUND})
+                   responses={200: s.OAuthStatusResponse, **BAD_REQUEST, **USER, **NOT_FOUND})
     def oauth_status(self, request, provider_id, state_id):
         outcome = services.device_flow_status(user=request.user, provider_id=provider_id, state_id=state_id)
         return Response(s.OAuthStatusResponse(outcome).data)
 
     @extend_schema(summary="Cancel a device flow", parameters=[PROVIDER_ID, STATE_ID],
-                   responses={200: s.SuccessResponse, **BAD_REQUEST})
+                   responses={200: s.SuccessResponse, **BAD_REQUEST, **USER})
     def oauth_cancel(self, request, provider_id, state_id):
         services.device_flow_cancel(user=request.user, provider_id=provider_id, state_id=state_id)
         return Response(s.SuccessResponse({"success": True, "message": "OAuth flow cancelled"}).data)
