@@ -12,7 +12,7 @@ from core.serializers import iso_datetime
 
 
 @extend_schema(summary="Liveness probe", operation_id="health", responses=inline_serializer("Health", {
-    "status": serializers.CharField(default="ok"), "timestamp": serializers.CharField(help_text="ISO 8601, UTC")}))
+    "status": serializers.CharField(help_text='"ok"'), "timestamp": serializers.CharField(help_text="ISO 8601, UTC")}))
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -21,9 +21,9 @@ def health(request):
     return Response({"status": "ok", "timestamp": iso_datetime(timezone.now())})
 
 
-@extend_schema(summary="API name and version", operation_id="api_info", responses=inline_serializer("ApiInfo", {
+@extend_schema(summary="API name and version", operation_id="info", responses=inline_serializer("ApiInfo", {
     "name": serializers.CharField(), "version": serializers.CharField(), "description": serializers.CharField(),
-    "status": serializers.CharField(default="running")}))
+    "status": serializers.CharField(help_text='"running"')}))
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])

@@ -83,7 +83,7 @@ class BetterAuthErrorSerializer(serializers.Serializer):
 
 
 class RateLimitedSerializer(serializers.Serializer):
-    message = serializers.CharField(default="Too many requests. Please try again later.")
+    message = serializers.CharField(help_text='"Too many requests. Please try again later."')
 
 
 def better_auth_errors(**descriptions: str) -> dict:

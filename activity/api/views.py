@@ -58,6 +58,9 @@ class ActivityEntityResponse(serializers.Serializer):
 
 
 USER_ERRORS = error_responses(401, 403)
+EXPORTED = ('A download (`Content-Disposition: attachment; filename="activity-<userId>.<format>"`): JSON for '
+            "`format=json`; for `format=csv`, the header `id,action,entityType,entityId,createdAt` and one line per "
+            "entry, every value double-quoted, no trailing newline")
 QUERY_ERRORS = error_responses(400, 401, 403)
 
 
@@ -90,14 +93,8 @@ class ActivityStatsView(APIView):
 class ActivityExportView(APIView):
     @extend_schema(summary="Download the caller's activity as JSON or CSV", parameters=[s.ActivityExportQuery],
                    responses={
-                       (200, "application/json"): OpenApiResponse(
-                           ActivityExportResponse,
-                           description='`format=json`, with `Content-Disposition: attachment; '
-                                       'filename="activity-<userId>.json"`'),
-                       (200, "text/csv"): OpenApiResponse(
-                           OpenApiTypes.STR,
-                           description="`format=csv`: header `id,action,entityType,entityId,createdAt`, every value "
-                                       "double-quoted, no trailing newline"),
+                       (200, "application/json"): OpenApiResponse(ActivityExportResponse, description=EXPORTED),
+                       (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=EXPORTED),
                        **QUERY_ERRORS})
     def get(self, request):
         query = parse_query(s.ActivityExportQuery, request)

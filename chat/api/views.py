@@ -92,7 +92,7 @@ class SandboxChatView(APIView):
 
 class ChatSessionListView(SandboxChatView):
     @extend_schema(summary="A sandbox's chat sessions, most recent activity first",
-                   operation_id="api_v2_sandboxes_chat_sessions_list", parameters=[SANDBOX_ID, s.SessionListQuery],
+                   operation_id="sandboxes_chat_sessions_list", parameters=[SANDBOX_ID, s.SessionListQuery],
                    responses={200: ChatSessionListResponse, **error_responses(400), **SANDBOX_NOT_FOUND})
     def get(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)

@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids start after `/api/` or `/api/v2/`: operations group as auth, sandboxes, providers...
+    "SCHEMA_PATH_PREFIX": r"/api(/v2)?/",
     # Choice sets that share a field name ("status") get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "SandboxStatusEnum": "sandboxes.models.SandboxStatus",

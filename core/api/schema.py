@@ -27,8 +27,10 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class UnauthorizedSerializer(serializers.Serializer):
-    error = serializers.CharField(default=UNAUTHORIZED_BODY["error"])
-    message = serializers.CharField(default=UNAUTHORIZED_BODY["message"])
+    """The 401 body: `{"error": "Unauthorized", "message": "Valid session or API key required"}`."""
+
+    error = serializers.CharField(help_text=f'"{UNAUTHORIZED_BODY["error"]}"')
+    message = serializers.CharField(help_text=f'"{UNAUTHORIZED_BODY["message"]}"')
 
 
 ERROR_DESCRIPTIONS = {

@@ -55,7 +55,7 @@ class ProviderViewSet(viewsets.ViewSet):
             throttles.append(OutboundCallThrottle(action=self.action, rate=rate))
         return throttles
 
-    @extend_schema(operation_id="api_providers_list", summary="List providers",
+    @extend_schema(operation_id="providers_list", summary="List providers",
                    parameters=[s.ProviderListQuery],
                    responses={200: s.ProviderListResponse, **BAD_REQUEST, **USER, **UNAVAILABLE})
     def catalogue(self, request):

@@ -43,7 +43,7 @@ def lifecycle_schema(verb: str, *parameters):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The caller's sandboxes", operation_id="api_v2_sandboxes_list",
+    list=extend_schema(summary="The caller's sandboxes", operation_id="sandboxes_list",
                        parameters=[s.SandboxListQuery],
                        responses={200: s.SandboxListResponse, **error_responses(400, 401, 403)}),
     create=extend_schema(summary="Create a sandbox and its container (started when autoStart)",
@@ -172,7 +172,7 @@ class SandboxViewSet(ViewSet):
 
 class DockerHealthViewSet(ViewSet):
     @extend_schema(summary="Whether the container engine answers, and what it runs",
-                   operation_id="api_v2_health_docker",
+                   operation_id="health_docker_retrieve",
                    responses={200: s.DockerHealthyResponse,
                               503: OpenApiResponse(s.DockerUnhealthyResponse, description="The engine does not answer"),
                               **error_responses(401, 403)})

@@ -173,7 +173,7 @@ class OpencodeAgentsMdView(OpencodeView):
 
 class OpencodeFilesView(OpencodeView):
     @extend_schema(summary="A user's OpenCode files (agents, commands, tools, plugins)",
-                   operation_id="api_users_opencode_files_list", parameters=[USER_ID, s.FilesQuery],
+                   operation_id="users_opencode_files_list", parameters=[USER_ID, s.FilesQuery],
                    responses={200: OpencodeFileListResponse, **error_responses(400, 401, 404, e404=USER_NOT_FOUND)})
     def get(self, request, user_id):
         owner = self.owner(user_id)
