@@ -12,7 +12,8 @@ from core.serializers import iso_datetime
 
 
 @extend_schema(summary="Liveness probe", operation_id="health", responses=inline_serializer("Health", {
-    "status": serializers.CharField(help_text='"ok"'), "timestamp": serializers.CharField(help_text="ISO 8601, UTC")}))
+    "status": serializers.CharField(help_text='"ok"'),
+    "timestamp": serializers.CharField(help_text="ISO 8601, UTC")}))
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])

@@ -56,8 +56,10 @@ class ChatSuccessResponse(serializers.Serializer):
 
 class ChatSyncStateSerializer(serializers.Serializer):
     active = serializers.BooleanField()
-    lastSyncTime = serializers.CharField(required=False, help_text="ISO 8601; only while a sync is active")  # noqa: N815
-    reconnectAttempts = serializers.IntegerField(required=False, help_text="Only while a sync is active")  # noqa: N815
+    lastSyncTime = serializers.CharField(  # noqa: N815
+        required=False, help_text="ISO 8601; only while a sync is active")
+    reconnectAttempts = serializers.IntegerField(  # noqa: N815
+        required=False, help_text="Only while a sync is active")
 
 
 class ChatSyncStatusResponse(serializers.Serializer):

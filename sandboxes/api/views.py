@@ -174,7 +174,8 @@ class DockerHealthViewSet(ViewSet):
     @extend_schema(summary="Whether the container engine answers, and what it runs",
                    operation_id="health_docker_retrieve",
                    responses={200: s.DockerHealthyResponse,
-                              503: OpenApiResponse(s.DockerUnhealthyResponse, description="The engine does not answer"),
+                              503: OpenApiResponse(s.DockerUnhealthyResponse,
+                                                   description="The engine does not answer"),
                               **error_responses(401, 403)})
     def list(self, request):
         try:
