@@ -133,7 +133,9 @@ class Report:
             "apps": apps,
             "notes": self.notes,
             "hints": self.hints,
-            "entries": self.entries,
+            # Within a table, entries come from batches and set-based SQL checks whose row order the
+            # database does not promise; sorting makes two runs of the same file report identically.
+            "entries": sorted(self.entries, key=_entry_order(self.tables)),
         }
 
     def write(self, path: str | Path) -> None:
@@ -158,3 +160,13 @@ class Report:
             if app["status"] != "imported":
                 lines.append(f"{label}: {app['status']}")
         return lines
+
+
+def _entry_order(tables):
+    table_rank = {key: rank for rank, key in enumerate(tables)}
+
+    def order(entry):
+        return (table_rank.get((entry["app"], entry["table"]), len(table_rank)), str(entry["key"]),
+                str(entry["column"]), entry["outcome"], entry["reason"])
+
+    return order
