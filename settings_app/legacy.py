@@ -5,7 +5,7 @@ API_TOKEN fallback user) are single-tenant data: they go to the owner (--owner, 
 """
 
 from legacy.engine import Parent, Table
-from legacy.values import Cleaner
+from legacy.values import Cleaner, Reject, Skip
 
 from .models import (
     OpencodeFileExtension,
@@ -35,9 +35,25 @@ def _user(row: dict, c: Cleaner, ctx) -> str:
     return user_id
 
 
+LEGACY_DEFAULT_PROVIDER = "default_provider"
+
+
 def convert_setting(row: dict, c: Cleaner, ctx) -> tuple:
+    key = c.text("key", row["key"], required=True)
+    if key == LEGACY_DEFAULT_PROVIDER:
+        # The old default provider was one global row; it is per user now (DECISIONS 5), so it becomes
+        # the owner's, under the key the providers app reads.
+        from providers.selectors import default_provider_key
+
+        try:
+            owner = ctx.owner_id()
+        except Reject:
+            raise Skip("global default provider with no owner to give it to (re-run with --owner EMAIL "
+                       "to keep it)", row["value"]) from None
+        key = default_provider_key(user_id=owner)
+        c.fix("key", LEGACY_DEFAULT_PROVIDER, f"the global default provider becomes the owner's ({owner})")
     return (
-        c.text("key", row["key"], required=True),
+        key,
         c.text("value", row["value"], required=True),
         c.timestamp("updated_at", row.get("updated_at"), required=True),
     )
@@ -90,7 +106,7 @@ def convert_preferences(row: dict, c: Cleaner, ctx) -> tuple:
 
 
 TABLES = [
-    Table("settings", Setting, ("key", "value", "updated_at"), convert_setting, key="key"),
+    Table("settings", Setting, ("key", "value", "updated_at"), convert_setting, key="key", needs_db=True),
     Table(
         "user_opencode_config",
         UserOpencodeConfig,

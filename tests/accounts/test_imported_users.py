@@ -56,3 +56,13 @@ def test_an_imported_unexpired_session_authenticates_raw_and_signed(clean_import
     cookie_client = Client()
     cookie_client.cookies["agentpod.session_token"] = session["signed_cookie_value"]
     assert cookie_client.get("/api/resource-tiers").status_code == 200
+
+
+def test_the_old_global_default_provider_becomes_the_owners(clean_import):
+    from providers.selectors import default_provider_id
+    from settings_app.models import Setting
+    from tests.legacy.conftest import owner_email
+
+    owner = User.objects.get(email=owner_email("clean"))
+    assert default_provider_id(user=owner) == "anthropic"
+    assert not Setting.objects.filter(key="default_provider").exists()

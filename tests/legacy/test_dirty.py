@@ -13,7 +13,7 @@ from containers.models import ContainerFlavor, ResourceTier
 from providers.models import ProviderCredential
 from sandboxes.models import Sandbox
 from settings_app.models import Setting, UserOpencodeConfig, UserPreferences
-from tests.legacy.conftest import import_sample, legacy_rows, manifest, sample_paths
+from tests.legacy.conftest import import_sample, legacy_rows, manifest, owner_email, sample_paths
 
 pytestmark = pytest.mark.django_db
 UTC = timezone.utc
@@ -305,7 +305,10 @@ def test_fixed_values_follow_the_rules():
         ).api_key
         is None
     )
-    assert Setting.objects.get(key="default_provider").value == ""
+    # The old global default (here unset: "") is now the owner's (DECISIONS 5).
+    owner = User.objects.get(email=owner_email("dirty"))
+    assert Setting.objects.get(key=f"default_provider:{owner.id}").value == ""
+    assert not Setting.objects.filter(key="default_provider").exists()
     assert ResourceTier.objects.get(id="legacy-xl").price_monthly == 0
     assert ContainerFlavor.objects.get(id="custom").languages == []
     assert ActivityLog.objects.get(id=dirty[("activity_log", "invalid_json", "metadata")]).metadata is None
