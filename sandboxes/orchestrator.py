@@ -406,8 +406,8 @@ class Orchestrator(abc.ABC):
             path = f"{config_dir}/{file['type']}/{file['name']}.{file['extension']}"
             files[path] = (file["content"], "644")
         auth = opencode_auth_entries(user_id=user_id)
-        if auth:
-            files[sandbox_settings.SANDBOX_OPENCODE_AUTH_PATH] = (_dump(auth), "600")
+        # Always written, even empty: a credential the user removed must leave the running sandboxes too.
+        files[sandbox_settings.SANDBOX_OPENCODE_AUTH_PATH] = (_dump(auth), "600")
         return files
 
 

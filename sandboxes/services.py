@@ -5,7 +5,7 @@ import re
 import threading
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from activity.services import activity_record
@@ -34,10 +34,16 @@ def sandboxes_push_config(*, user) -> None:
         except Exception:  # noqa: BLE001 - a failed push must never surface to the caller
             logger.warning("Could not push config to the sandboxes of user %s", user_id, exc_info=True)
 
+    def push_in_thread() -> None:
+        try:
+            push()
+        finally:
+            connection.close()  # the thread's own database connection
+
     if getattr(settings, "SANDBOX_CONFIG_PUSH_INLINE", False):
         push()
     else:
-        threading.Thread(target=push, name=f"push-config-{user_id}", daemon=True).start()
+        threading.Thread(target=push_in_thread, name=f"push-config-{user_id}", daemon=True).start()
 
 
 def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> None:

@@ -85,3 +85,14 @@ def test_a_push_to_a_sandbox_whose_container_vanished_is_skipped(engine, backend
     alive = running_sandbox(backend, user=user)
     assert backend.push_config(user=user) == 1
     assert cat(backend, alive, "/root/.config/opencode/opencode.json")
+
+
+def test_removing_the_last_credential_removes_it_from_the_running_sandbox(engine, backend, user):
+    credential = ProviderCredentialFactory(user=user, provider_id="openai", api_key=API_KEY)
+    sandbox = running_sandbox(backend, user=user)
+    auth_path = "/root/.local/share/opencode/auth.json"
+    backend.push_config(user_id=user.pk)
+    assert API_KEY in cat(backend, sandbox, auth_path)
+    credential.delete()
+    backend.push_config(user_id=user.pk)
+    assert json.loads(cat(backend, sandbox, auth_path)) == {}
