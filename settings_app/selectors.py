@@ -2,7 +2,7 @@
 
 from django.db.models import Case, IntegerField, When
 
-from .models import OpencodeFileType, UserOpencodeConfig, UserOpencodeFile
+from .models import OpencodeFileType, UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
 _TYPE_ORDER = Case(*[When(type=value, then=index) for index, value in enumerate(OpencodeFileType.values)],
                    output_field=IntegerField())
@@ -22,3 +22,9 @@ def opencode_files_list(*, user_id: str, file_type: str | None = None):
 
 def opencode_file_get(*, user_id: str, file_type: str, name: str) -> UserOpencodeFile | None:
     return UserOpencodeFile.objects.filter(user_id=user_id, type=file_type, name=name).first()
+
+
+def preferences_version(*, user_id: str) -> int:
+    """The user's settings version, 0 when they have no preferences yet (does not create the row)."""
+    version = UserPreferences.objects.filter(user_id=user_id).values_list("settings_version", flat=True).first()
+    return version or 0

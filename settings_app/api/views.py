@@ -16,7 +16,7 @@ from core.api.schema import JSONObjectField, error_responses
 from core.serializers import parse_query
 
 from .. import selectors, services
-from ..models import OpencodeFileType, UserPreferences
+from ..models import OpencodeFileType
 from . import serializers as s
 
 FILE_TYPES = OpencodeFileType.values
@@ -274,9 +274,8 @@ class PreferencesVersionView(APIView):
     @extend_schema(summary="The caller's settingsVersion (no row is created)",
                    responses={200: PreferencesVersionResponse, **USER_ERRORS})
     def get(self, request):
-        version = (UserPreferences.objects.filter(user=request.user)
-                   .values_list("settings_version", flat=True).first())
-        return Response({"version": version or 0, "userId": request.user.pk})
+        return Response({"version": selectors.preferences_version(user_id=request.user.pk),
+                         "userId": request.user.pk})
 
 
 class PreferencesSyncView(APIView):
@@ -286,7 +285,6 @@ class PreferencesSyncView(APIView):
                                                                     "≥ 0")})
     def get(self, request):
         local = parse_query(s.SyncQuery, request)["localVersion"]
-        server = (UserPreferences.objects.filter(user=request.user)
-                  .values_list("settings_version", flat=True).first()) or 0
+        server = selectors.preferences_version(user_id=request.user.pk)
         return Response({"localVersion": local, "serverVersion": server, "needsSync": server > local,
                          "message": "Server has newer preferences" if server > local else "Preferences are in sync"})
