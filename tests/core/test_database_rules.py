@@ -3,7 +3,6 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from activity.models import ActivityLog
 from chat.models import ChatMessage, ChatSession
 from onboarding.models import OnboardingSession
 from providers.models import ProviderCredential
