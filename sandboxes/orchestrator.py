@@ -18,7 +18,8 @@ import abc
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from pathlib import Path
 

@@ -14,7 +14,6 @@ from core.serializers import iso_datetime, parse_query
 from .. import selectors
 from . import serializers as s
 
-
 # -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
 
 class PaginationSerializer(serializers.Serializer):

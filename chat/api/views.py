@@ -18,7 +18,6 @@ from .. import selectors, services
 from ..models import ChatSource
 from . import serializers as s
 
-
 # -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
 
 class ChatPaginationSerializer(serializers.Serializer):
