@@ -45,6 +45,19 @@ class ReferenceViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
 
+class DefaultRowViewSet(ReferenceViewSet):
+    """Adds `/default`: the one row marked default, or the contract's 404."""
+
+    no_default: str
+
+    @action(detail=False)
+    def default(self, request):
+        row = self.get_queryset().model.objects.default()
+        if row is None:
+            raise NotFound(self.no_default)
+        return Response(self.get_serializer(row).data)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Resource tiers, by sortOrder",
                        responses={200: s.ResourceTierListResponse, **error_responses(401)}),
@@ -55,20 +68,13 @@ class ReferenceViewSet(viewsets.GenericViewSet):
                           responses={200: s.ResourceTierSerializer,
                                      **error_responses(401, 404, e404="No default tier configured")}),
 )
-class ResourceTierViewSet(ReferenceViewSet):
+class ResourceTierViewSet(DefaultRowViewSet):
     queryset = ResourceTier.objects.ordered()
     serializer_class = s.ResourceTierSerializer
-    envelope, not_found = "tiers", "Resource tier not found"
+    envelope, not_found, no_default = "tiers", "Resource tier not found", "No default tier configured"
 
     def get_serializer_class(self):
         return s.ResourceTierDetailSerializer if self.action == "retrieve" else s.ResourceTierSerializer
-
-    @action(detail=False)
-    def default(self, request):
-        tier = ResourceTier.objects.default()
-        if tier is None:
-            raise NotFound("No default tier configured")
-        return Response(self.get_serializer(tier).data)
 
 
 @extend_schema_view(
@@ -85,20 +91,13 @@ class ResourceTierViewSet(ReferenceViewSet):
         parameters=[OpenApiParameter("language", str, OpenApiParameter.PATH)],
         responses={200: s.ContainerFlavorListResponse, **error_responses(401)}),
 )
-class ContainerFlavorViewSet(ReferenceViewSet):
+class ContainerFlavorViewSet(DefaultRowViewSet):
     queryset = ContainerFlavor.objects.ordered()
     serializer_class = s.ContainerFlavorSerializer
-    envelope, not_found = "flavors", "Container flavor not found"
+    envelope, not_found, no_default = "flavors", "Container flavor not found", "No default flavor configured"
 
     def list(self, request):
         return self.envelope_response(self.get_queryset().filter(enabled=True))
-
-    @action(detail=False)
-    def default(self, request):
-        flavor = ContainerFlavor.objects.default()
-        if flavor is None:
-            raise NotFound("No default flavor configured")
-        return Response(self.get_serializer(flavor).data)
 
     @action(detail=False, url_path=r"by-language/(?P<language>[^/]+)")
     def by_language(self, request, language: str):
