@@ -10,16 +10,56 @@ their `account_id`, which is how allauth sign-in finds the same user (accounts.a
 
 from django.contrib.auth.hashers import make_password
 
-from legacy.engine import Parent, Table
+from legacy.mapping import LegacyUsageError, OwnerLookup, Parent, Table
+from legacy.sources import LegacyDatabase
 from legacy.values import Cleaner, Reject, Skip, parse_timestamp
 
 from .hashers import BetterAuthScryptPasswordHasher, from_better_auth
-from .models import Account, Session, User
+from .models import Account, Session, User, normalize_email
 
 DEPENDS_ON = ()
 ORDER = 10
 
 _LEGACY_PREFIX = BetterAuthScryptPasswordHasher.algorithm + "$"
+# Legacy tables whose rows belong to a Better Auth user.
+_USER_DATA_TABLES = ("sandboxes", "user_preferences", "chat_sessions")
+
+
+# -- hooks the engine calls ---------------------------------------------------------------------------
+
+def check_sources(sources: dict[str, LegacyDatabase]) -> None:
+    """From schema version 12 the users own the data: refuse a file that holds user data but whose Better
+    Auth tables are missing or empty, unless they come from `--auth-db`."""
+    main = sources["main"]
+    version = main.schema_version()
+    if version is None or version < 12 or "auth" in sources or _has_users(main):
+        return
+    raise LegacyUsageError(
+        f"{main.path} is at schema version {version} but its Better Auth tables are missing or empty while it "
+        "holds user data: pass the file that holds them with --auth-db PATH"
+    )
+
+
+def _has_users(main: LegacyDatabase) -> bool:
+    """False when user data exists but the Better Auth tables that own it are absent or empty."""
+    owned = [t for t in _USER_DATA_TABLES if t in main.tables]
+    if not any(main.count(t) for t in owned):
+        return True
+    return main.has_better_auth() and main.count("user") > 0
+
+
+def resolve_owner(email: str | None) -> OwnerLookup:
+    """The user who receives single-tenant rows: `--owner EMAIL`, else the only user (IMPORT rules)."""
+    if email:
+        user = User.objects.filter(email=normalize_email(email)).first()
+        if user is None:
+            return OwnerLookup(None, f"owner {email} is not a user: re-run with --owner EMAIL of an imported user")
+        return OwnerLookup(user.id, f"single-tenant data assigned to --owner {user.email} ({user.id})")
+    users = list(User.objects.values_list("id", "email")[:2])
+    if len(users) == 1:
+        return OwnerLookup(users[0][0], f"single-tenant data assigned to the only user {users[0][1]} ({users[0][0]})")
+    return OwnerLookup(None, "no owner: re-run with --owner EMAIL")
+
 
 
 def _load_passwords(ctx, source) -> None:

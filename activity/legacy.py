@@ -4,7 +4,7 @@ An entry whose user no longer exists keeps its history with `user_id` NULL, as t
 ON DELETE SET NULL would have done (reported as fixed).
 """
 
-from legacy.engine import Parent, Table
+from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
 
 from .models import ActivityLog, ActivityLogArchive

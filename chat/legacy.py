@@ -8,7 +8,7 @@ are recomputed the same way. Invalid message content is kept as a JSON string.
 
 from django.db import connection
 
-from legacy.engine import Parent, Table
+from legacy.mapping import Parent, Table
 from legacy.values import INT32_MAX, Cleaner
 
 from .models import (

@@ -4,7 +4,7 @@ Upserted by id; a row an operator changed in PostgreSQL since it was seeded or l
 unless --overwrite-reference (the engine tracks what it wrote in `legacy_reference_row`).
 """
 
-from legacy.engine import Table
+from legacy.mapping import Table
 from legacy.values import Cleaner, Reject
 
 from .models import ContainerAddon, ContainerFlavor, ContainerTier, ResourceTier

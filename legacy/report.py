@@ -94,6 +94,27 @@ class Report:
             }
         )
 
+    def withdraw_fixes(self, stats: TableStats, keys: set) -> None:
+        """Rows first counted as fixed, then rejected by a later check: their fix entries go."""
+        stats.fixed_keys -= keys
+        self.entries = [
+            e for e in self.entries
+            if not (e["outcome"] == "fixed" and e["app"] == stats.app and e["table"] == stats.table
+                    and e["key"] in keys)
+        ]
+
+    def app_rolled_back(self, app: str, status: str) -> None:
+        """An app's transaction failed: none of its rows are in, so every row not skipped is rejected,
+        with one entry per table saying why."""
+        self.apps[app] = {"status": status}
+        for stats in self.tables.values():
+            if stats.app != app:
+                continue
+            stats.new = stats.updated = stats.unchanged = 0
+            stats.rejected = stats.read - sum(stats.skipped.values())
+            self.withdraw_fixes(stats, set(stats.fixed_keys))
+            self.entry(stats, "rejected", None, None, None, f"all {stats.rejected} rows not skipped: {status}")
+
     def hint(self, text: str) -> None:
         if text not in self.hints:
             self.hints.append(text)

@@ -8,7 +8,7 @@ secrets of the legacy `providers` table (releases 0-1) are encrypted the same wa
 
 from core.fields import encrypt_text
 from legacy.crypto import LegacyDecryptError, legacy_decrypt
-from legacy.engine import Parent, Table
+from legacy.mapping import Parent, Table
 from legacy.values import Cleaner, Reject
 
 from .models import AuthType, LegacyProvider, ProviderCredential
@@ -18,6 +18,10 @@ ORDER = 40
 
 _AUTH_TYPES = set(AuthType.values)
 _SECRETS = ("api_key_encrypted", "access_token_encrypted", "refresh_token_encrypted")
+
+# Report wording the engine uses in its hints (legacy.mapping).
+SINGLE_TENANT_DATA = "global provider credentials"
+ENCRYPTED_DATA = "encrypted credentials"
 
 
 def _plain_secret(c: Cleaner, column: str, value) -> str | None:
@@ -53,7 +57,7 @@ def _reencrypt(c: Cleaner, ctx, column: str, value) -> str | None:
         c.fix(column, "", "empty secret (the old server's encrypt('')): stored as NULL")
         return None
     try:
-        plaintext = legacy_decrypt(value, ctx.legacy_key())
+        plaintext = legacy_decrypt(value, ctx.legacy_key(column))
     except LegacyDecryptError as error:
         ctx.wrong_key_hint()
         raise Reject(f"cannot decrypt {column}: {error}", column, value, secret=True) from None

@@ -1,7 +1,7 @@
 """Legacy mapping of `sandboxes`, and of the release 0-1 `projects` (no owner, no PostgreSQL table:
 counted and listed by id and name in the report, not imported)."""
 
-from legacy.engine import Parent, Table
+from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
 
 from .models import Sandbox, SandboxStatus

@@ -4,7 +4,7 @@ OpenCode config and files of the pseudo-user `default-user` (the Tauri client de
 API_TOKEN fallback user) are single-tenant data: they go to the owner (--owner, or the only user).
 """
 
-from legacy.engine import Parent, Table
+from legacy.mapping import Parent, Table
 from legacy.values import Cleaner, Reject, Skip
 
 from .models import (
@@ -21,6 +21,7 @@ DEPENDS_ON = ("accounts",)
 ORDER = 30
 
 DEFAULT_USER = "default-user"
+SINGLE_TENANT_DATA = f"'{DEFAULT_USER}' OpenCode config"  # named in the engine's no-owner hint
 _FILE_TYPES = set(OpencodeFileType.values)
 _EXTENSIONS = set(OpencodeFileExtension.values)
 _THEMES = set(ThemeMode.values)

@@ -160,6 +160,9 @@ AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
 # set CRYPTOGRAPHY_KEY to rotate SECRET_KEY without re-encrypting every credential.
 CRYPTOGRAPHY_KEY = env.str("CRYPTOGRAPHY_KEY", default="") or None
 
+# The old server's ENCRYPTION_KEY, for `import_sqlite` (its --legacy-encryption-key overrides it).
+LEGACY_ENCRYPTION_KEY = env.str("LEGACY_ENCRYPTION_KEY", default="") or None
+
 # -- Internationalisation and time ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

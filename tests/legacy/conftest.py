@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from legacy.engine import run_import
+from legacy.importer import run_import
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "legacy"
 KEY = "dev-encryption-key-32-bytes-long!"

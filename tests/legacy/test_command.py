@@ -15,7 +15,8 @@ from django.db import connection
 from accounts.models import User
 from chat.models import ChatMessage, ChatSession
 from containers.models import ResourceTier
-from legacy.engine import LegacyUsageError, discover_mappings, run_import
+from legacy.importer import run_import
+from legacy.mapping import LegacyUsageError, discover_mappings
 from legacy.models import ImportRun
 from providers.models import ProviderCredential
 from settings_app.models import Setting
@@ -235,8 +236,8 @@ def test_without_the_legacy_key_credentials_are_rejected_and_the_rest_goes_on():
     assert reasons == {"no legacy encryption key: re-run with --legacy-encryption-key KEY"}
 
 
-def test_a_wrong_legacy_key_rejects_the_credentials_with_that_reason(monkeypatch):
-    monkeypatch.setenv("LEGACY_ENCRYPTION_KEY", "not-the-key")
+def test_a_wrong_legacy_key_rejects_the_credentials_with_that_reason(settings):
+    settings.LEGACY_ENCRYPTION_KEY = "not-the-key"  # what LEGACY_ENCRYPTION_KEY in the environment sets
     status, _, err = run_command(CLEAN, "--owner", owner_email("clean"))
     assert status == 1 and "could not be decrypted" in err
     assert ProviderCredential.objects.count() == 0

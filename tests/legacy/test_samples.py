@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 
 from accounts.models import Account, Session, User
-from legacy.engine import discover_mappings
+from legacy.mapping import discover_mappings
 from providers.models import LegacyProvider, ProviderCredential
 from tests.legacy.conftest import DATA, import_sample, manifest, manifest_now, sample_paths
 

@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from accounts.models import User
-from legacy.engine import discover_mappings, run_import
+from legacy.importer import run_import
+from legacy.mapping import discover_mappings
 from tests.legacy.conftest import DATA, KEY
 
 pytestmark = pytest.mark.django_db

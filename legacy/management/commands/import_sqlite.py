@@ -1,10 +1,11 @@
 """`manage.py import_sqlite PATH`: bring a legacy SQLite installation into PostgreSQL (spec/IMPORT.md)."""
 
-import os
-
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from legacy.engine import DEFAULT_BATCH_SIZE, LegacyUsageError, run_import
+from legacy.importer import run_import
+from legacy.loader import DEFAULT_BATCH_SIZE
+from legacy.mapping import LegacyUsageError
 from legacy.progress import Progress
 from legacy.sources import LegacySourceError
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--legacy-encryption-key",
             metavar="KEY",
-            default=os.environ.get("LEGACY_ENCRYPTION_KEY"),
+            default=settings.LEGACY_ENCRYPTION_KEY,
             help="the old server's ENCRYPTION_KEY (default: $LEGACY_ENCRYPTION_KEY)",
         )
         parser.add_argument(
