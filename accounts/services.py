@@ -14,8 +14,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from activity.services import activity_record, client_ip
+from core.activity import activity_report
+from core.http import client_ip
 from core.ids import session_token
+from core.user_data import user_data_parts
 
 from . import tokens
 from .models import Account, Session, User, normalize_email
@@ -86,7 +88,7 @@ def session_issue(*, user: User, request) -> Session:
         user=user, token=session_token(), expires_at=timezone.now() + SESSION_LIFETIME,
         ip_address=client_ip(request) or "", user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    activity_record(action="auth.login", user=user, entity_type="user", entity_id=user.id, request=request)
+    activity_report(action="auth.login", user=user, entity_type="user", entity_id=user.id, request=request)
     return session
 
 
@@ -112,7 +114,7 @@ def session_refresh(session: Session) -> None:
 
 def session_revoke(*, session: Session, request) -> None:
     Session.objects.filter(pk=session.pk).delete()
-    activity_record(action="auth.logout", user=session.user, entity_type="user", entity_id=session.user_id,
+    activity_report(action="auth.logout", user=session.user, entity_type="user", entity_id=session.user_id,
                     request=request)
 
 
@@ -142,33 +144,24 @@ CONFIRM_PHRASE = "DELETE MY ACCOUNT"
 def user_delete(*, user: User, delete_containers: bool = True, request=None) -> dict:
     """Delete an account as the old server did, in its order (api-contract 2.6).
 
-    Containers go first (an engine call per sandbox; a failure is reported, not fatal). Then, in one
-    transaction: activity is anonymised (kept, detached from the user), preferences, OpenCode config
-    and files, credentials, sessions, linked accounts and the user are deleted; the database cascades
-    the rest (sandboxes, chat, OAuth state, onboarding).
+    Each app's part (`core.user_data`) runs in its order: first what lives outside the database
+    (containers: a failure is reported, not fatal), then, in one transaction, each app's rows (activity
+    is anonymised and kept), and the user's own rows; the database cascades the rest.
     """
-    from activity.services import activity_anonymize_user
-    from providers.models import ProviderCredential
-    from sandboxes.orchestrator import EngineError
-    from sandboxes.services import sandbox_delete
-    from settings_app.models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
-
-    results = {"sandboxesDeleted": 0, "chatSessionsArchived": 0, "activityLogsAnonymized": 0,
-               "preferencesDeleted": False, "userDeleted": False, "errors": []}
-    for sandbox in list(user.sandboxes.all()):
-        try:
-            sandbox_delete(sandbox=sandbox, remove_volumes=delete_containers, request=request)
-            results["sandboxesDeleted"] += 1
-        except EngineError:
-            results["errors"].append(f"Could not remove the container of sandbox {sandbox.pk}")
+    result = {"sandboxesDeleted": 0, "chatSessionsArchived": 0, "activityLogsAnonymized": 0,
+              "preferencesDeleted": False, "userDeleted": False, "errors": [],
+              "deleteContainers": delete_containers}
+    parts = user_data_parts()
+    for part in parts:
+        if part.release:
+            part.release(user, result)
     with transaction.atomic():
-        results["activityLogsAnonymized"] = activity_anonymize_user(user_id=user.pk)
-        results["preferencesDeleted"] = UserPreferences.objects.filter(user=user).delete()[0] > 0
-        UserOpencodeFile.objects.filter(user=user).delete()
-        UserOpencodeConfig.objects.filter(user=user).delete()
-        ProviderCredential.objects.filter(user=user).delete()
+        for part in parts:
+            if part.delete:
+                part.delete(user, result)
         Session.objects.filter(user=user).delete()
         Account.objects.filter(user=user).delete()
         user.delete()
-        results["userDeleted"] = True
-    return results
+        result["userDeleted"] = True
+    del result["deleteContainers"]
+    return result

@@ -1,23 +1,17 @@
-"""Writing the activity log. The one way entries are recorded, from middleware and services alike."""
+"""Writing the activity log. The one way entries are recorded: other apps report actions through
+`core.activity.activity_report`, whose receiver (`activity.receivers`) calls `activity_record`."""
 
 import logging
 from datetime import timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
-from .models import ActivityLog
+from core.http import client_ip
+
+from .models import ActivityLog, ActivityLogArchive
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request) -> str | None:
-    """The caller's address as the old server recorded it: X-Forwarded-For, then X-Real-IP."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
 
 
 def activity_record(*, action: str, user=None, entity_type: str | None = None, entity_id: str | None = None,
@@ -48,15 +42,17 @@ def strip_personal_data(metadata):
     return {key: value for key, value in metadata.items() if key not in PERSONAL_METADATA_KEYS}
 
 
-def activity_anonymize_user(*, user_id: str) -> int:
-    """Detach a deleted user's entries from them and strip what identifies them; returns the count."""
-    count = 0
-    for entry in ActivityLog.objects.filter(user_id=user_id).only("id", "metadata").iterator():
-        ActivityLog.objects.filter(pk=entry.pk).update(
-            user_id=None, anonymized=True, ip_address=None, user_agent=None,
-            metadata=strip_personal_data(entry.metadata))
-        count += 1
-    return count
+def activity_anonymize_user(*, user_id: str, batch_size: int = 1000) -> int:
+    """Detach a deleted user's entries from them and strip what identifies them; returns the count.
+
+    One read, then one UPDATE per `batch_size` entries whatever the history's length."""
+    entries = list(ActivityLog.objects.filter(user_id=user_id).only("id", "metadata"))
+    for entry in entries:
+        entry.user_id, entry.anonymized, entry.ip_address, entry.user_agent = None, True, None, None
+        entry.metadata = strip_personal_data(entry.metadata)
+    ActivityLog.objects.bulk_update(entries, ["user_id", "anonymized", "ip_address", "user_agent", "metadata"],
+                                    batch_size=batch_size)
+    return len(entries)
 
 
 def activity_archive(*, older_than_days: int = 90, dry_run: bool = False, batch_size: int = 1000,
@@ -67,11 +63,6 @@ def activity_archive(*, older_than_days: int = 90, dry_run: bool = False, batch_
     lock keeps two runs (two cron hosts) from archiving at once. Returns how many entries moved
     (or would move, with `dry_run`).
     """
-    from django.db import connection
-    from django.utils import timezone
-
-    from .models import ActivityLogArchive
-
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
     old = ActivityLog.objects.filter(created_at__lt=cutoff)
     if dry_run:

@@ -8,8 +8,8 @@ from sandboxes.models import Sandbox
 from .models import ChatMessage, ChatSession
 
 
-def sandbox_for_user(*, sandbox_id: str, user) -> Sandbox | None:
-    return Sandbox.objects.filter(pk=sandbox_id, user=user).first()
+def chat_sessions_of(*, sandbox: Sandbox):
+    return ChatSession.objects.filter(sandbox=sandbox)
 
 
 def chat_stats(*, sandbox: Sandbox) -> dict:
@@ -30,10 +30,6 @@ def chat_sessions_list(*, sandbox: Sandbox, status: str | None = None):
     if status:
         sessions = sessions.filter(status=status)
     return sessions.order_by(F("last_message_at").desc(nulls_first=True), "-created_at", "id")
-
-
-def chat_session_get(*, sandbox: Sandbox, session_id: str) -> ChatSession | None:
-    return ChatSession.objects.filter(sandbox=sandbox, pk=session_id).first()
 
 
 def chat_messages_page(*, session: ChatSession, limit: int, offset: int, descending: bool = False):

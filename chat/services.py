@@ -1,6 +1,6 @@
 """Writes of chat history. Sessions and messages themselves are created by the OpenCode sync."""
 
-from activity.services import activity_record
+from core.activity import activity_report
 
 from .models import ChatSession, ChatSessionStatus
 
@@ -10,7 +10,7 @@ def chat_session_archive(*, session: ChatSession, request=None) -> ChatSession:
     if session.status != ChatSessionStatus.ARCHIVED:
         session.status = ChatSessionStatus.ARCHIVED
         session.save(update_fields=["status", "updated_at"])
-    activity_record(action="chat.session_archive", user=session.user, entity_type="chat_session",
+    activity_report(action="chat.session_archive", user=session.user, entity_type="chat_session",
                     entity_id=session.pk, metadata={"params": {"id": session.sandbox_id, "sessionId": session.pk}},
                     request=request)
     return session

@@ -8,7 +8,7 @@ One resolver serves both callers:
   (api-contract 2.10).
 
 Image naming follows the old server (api-contract 2.11 step 5): `codeopen-<flavor>:<version>` in
-development, `<registry>/<owner>/codeopen-<flavor>:<version>` with a registry; see `sandboxes.conf`.
+development, `<registry>/<owner>/codeopen-<flavor>:<version>` with a registry; see `containers.conf`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sandboxes.conf import sandbox_settings
-
+from .conf import container_settings
 from .models import ContainerAddon, ContainerFlavor, ResourceTier
 
 GIB = 1024**3
@@ -67,7 +66,7 @@ def container_limits(*, tier: ResourceTier) -> ContainerLimits:
         memory_reservation_bytes=_reservation_gb(tier.memory_gb) * GIB,
         nano_cpus=tier.cpu_cores * 10**9,
         cpus=str(tier.cpu_cores),
-        pids_limit=tier.cpu_cores * sandbox_settings.SANDBOX_PIDS_PER_CPU,
+        pids_limit=tier.cpu_cores * container_settings.SANDBOX_PIDS_PER_CPU,
     )
 
 
@@ -85,12 +84,12 @@ class ImageReference:
 
 def image_reference(*, flavor_id: str) -> ImageReference:
     """The image of a flavor: `[registry/][owner/]<prefix>-<flavor>:<tag>`."""
-    repository = f"{sandbox_settings.SANDBOX_IMAGE_NAME_PREFIX}-{flavor_id}"
-    registry = sandbox_settings.SANDBOX_IMAGE_REGISTRY.strip("/")
-    owner = sandbox_settings.SANDBOX_IMAGE_OWNER.strip("/")
+    repository = f"{container_settings.SANDBOX_IMAGE_NAME_PREFIX}-{flavor_id}"
+    registry = container_settings.SANDBOX_IMAGE_REGISTRY.strip("/")
+    owner = container_settings.SANDBOX_IMAGE_OWNER.strip("/")
     if registry:
         repository = "/".join(part for part in (registry, owner, repository) if part)
-    return ImageReference(name=repository, tag=sandbox_settings.SANDBOX_IMAGE_TAG)
+    return ImageReference(name=repository, tag=container_settings.SANDBOX_IMAGE_TAG)
 
 
 def addon_env(addons: list[ContainerAddon], /) -> dict[str, str]:

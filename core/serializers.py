@@ -31,3 +31,29 @@ def parse_query(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# -- shapes shared by many endpoints ---------------------------------------------------------------
+
+class PaginationSerializer(serializers.Serializer):
+    """`pagination` of a list: `total` counts what the filter matches (DECISIONS 20)."""
+
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+
+
+def pagination(*, total: int, query: dict) -> dict:
+    """The `pagination` object for a `LimitOffsetQuery`'s validated `query`."""
+    return {"total": total, "limit": query["limit"], "offset": query["offset"]}
+
+
+class SuccessSerializer(serializers.Serializer):
+    """`{"success": true, "message": ...}`, the contract's answer to an action without a resource body."""
+
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+def success(message: str, **extra) -> dict:
+    return {"success": True, "message": message, **extra}

@@ -6,3 +6,6 @@ class OnboardingConfig(AppConfig):
 
     name = "onboarding"
     verbose_name = "Onboarding"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the receivers; models are loaded only now

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from settings_app.models import Setting
+from core.models import Setting
 
 from .catalogue import (
     POPULAR_PROVIDERS,
@@ -17,7 +17,7 @@ from .catalogue import (
     catalogue_provider,
     catalogue_providers,
 )
-from .models import OAuthState, ProviderCredential
+from .models import AuthType, OAuthState, ProviderCredential
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ProviderEntry:
 
 def default_provider_key(*, user_id: str) -> str:
     """The `settings` row holding one user's default provider (DECISIONS 5: per user, schema unchanged)."""
-    return f"default_provider:{user_id}"
+    return Setting.user_key(name="default_provider", user_id=user_id)
 
 
 def default_provider_id(*, user) -> str | None:
@@ -107,3 +107,18 @@ def default_provider(*, user) -> tuple[ProviderEntry | None, str | None]:
 def oauth_state_get(*, user, provider_id: str, state_id: str) -> OAuthState | None:
     """The caller's device flow; another user's is None, exactly like a missing one."""
     return OAuthState.objects.filter(pk=state_id, user=user, provider_id=provider_id).first()
+
+
+def opencode_auth_entries(*, user_id: str) -> dict[str, dict]:
+    """OpenCode's auth.json for a user (api-contract 4), decrypted: `{provider: {type: api, key}}` or
+    `{provider: {type: oauth, refresh, access, expires}}`. Secret: never log or return it."""
+    entries: dict[str, dict] = {}
+    for credential in ProviderCredential.objects.filter(user_id=user_id).order_by("provider_id"):
+        if credential.auth_type == AuthType.API_KEY and credential.api_key:
+            entries[credential.provider_id] = {"type": "api", "key": credential.api_key}
+        elif credential.auth_type in (AuthType.OAUTH, AuthType.DEVICE_FLOW) and credential.access_token:
+            expires = credential.token_expires_at
+            entries[credential.provider_id] = {
+                "type": "oauth", "refresh": credential.access_token, "access": credential.access_token,
+                "expires": int(expires.timestamp() * 1000) if expires else 0}
+    return entries

@@ -1,7 +1,8 @@
 """Writes: provider credentials, the per-user default provider, the GitHub Copilot device flow.
 
-Every credential change is pushed to the user's running sandboxes (fire-and-forget). Secrets are
-stored through the model's encrypted fields and never logged, returned or put in error details.
+Every credential change is announced (`core.signals.opencode_config_changed`): sandboxes pushes it into
+the user's running sandboxes, fire-and-forget. Secrets are stored through the model's encrypted fields
+and never logged, returned or put in error details.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import requests
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from activity.services import activity_record
+from core.activity import activity_report
 from core.api.errors import InvalidRequest, NotFound, ServiceUnavailable
 from core.fields import dump_json
-from sandboxes.services import sandboxes_push_config
-from settings_app.models import Setting
+from core.models import Setting
+from core.signals import announce_opencode_config_changed
 
 from . import selectors
 from .catalogue import CatalogueProvider, catalogue_provider
@@ -45,9 +46,9 @@ def credential_configure(*, user, provider_id: str, api_key: str, request=None) 
     _credential_upsert(user=user, provider_id=provider_id, auth_type=AuthType.API_KEY, api_key=api_key,
                        access_token=None, refresh_token=None, token_expires_at=None, oauth_provider=None,
                        oauth_scopes=None)
-    activity_record(action="provider.configure", user=user, entity_type="provider", entity_id=provider_id,
+    activity_report(action="provider.configure", user=user, entity_type="provider", entity_id=provider_id,
                     metadata={"params": {"id": provider_id}}, request=request)
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
     return provider
 
 
@@ -77,7 +78,7 @@ def credential_delete(*, user, provider_id: str) -> None:
             raise NotFound("Provider not configured")
         default_key = selectors.default_provider_key(user_id=user.pk)
         Setting.objects.filter(key=default_key, value=provider_id).delete()
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
 
 
 def default_provider_set(*, user, provider_id: str) -> None:
@@ -85,7 +86,7 @@ def default_provider_set(*, user, provider_id: str) -> None:
         raise InvalidRequest("Provider must be configured before setting as default")
     Setting.objects.update_or_create(key=selectors.default_provider_key(user_id=user.pk),
                                      defaults={"value": provider_id})
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
 
 
 # -- GitHub Copilot device flow ------------------------------------------------------------------
@@ -128,7 +129,7 @@ def device_flow_init(*, user, provider_id: str, request=None) -> OAuthState:
         expires_at=timezone.now() + timedelta(seconds=_positive_int(data.get("expires_in"),
                                                                     DEVICE_FLOW_DEFAULT_EXPIRES_IN)),
         status=OAuthStatus.PENDING)
-    activity_record(action="provider.oauth_init", user=user, entity_type="provider", entity_id=provider_id,
+    activity_report(action="provider.oauth_init", user=user, entity_type="provider", entity_id=provider_id,
                     metadata={"params": {"id": provider_id}, "stateId": state.pk}, request=request)
     return state
 
@@ -173,10 +174,10 @@ def device_flow_poll(*, user, provider_id: str, state_id: str, request=None) -> 
             state.interval_seconds = data["interval"]  # `slow_down` comes with a longer interval
             state.save(update_fields=["interval_seconds"])
     if outcome.status == OAuthStatus.COMPLETED:
-        activity_record(action="provider.oauth_complete", user=user, entity_type="provider",
+        activity_report(action="provider.oauth_complete", user=user, entity_type="provider",
                         entity_id=provider_id, metadata={"params": {"id": provider_id}, "stateId": state.pk},
                         request=request)
-        sandboxes_push_config(user=user)
+        announce_opencode_config_changed(user_id=user.pk)
     return outcome
 
 

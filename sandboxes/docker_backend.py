@@ -25,10 +25,12 @@ from docker import errors as docker_errors
 from docker.types import DeviceRequest
 
 from .conf import sandbox_settings
-from .models import Sandbox
 from .orchestrator import (
     ContainerInfo,
     ContainerNotFound,
+    ContainerRef,
+    ContainerSpec,
+    ContainerStatus,
     EngineConflict,
     EngineError,
     EngineInfo,
@@ -37,10 +39,7 @@ from .orchestrator import (
     ImageUnavailable,
     Orchestrator,
     SandboxStats,
-    container_name,
-    container_spec,
 )
-from .states import container_status, sandbox_status_for
 
 logger = logging.getLogger(__name__)
 
@@ -88,29 +87,28 @@ class DockerOrchestrator(Orchestrator):
             if api is not None:
                 api.close()
 
-    def _container(self, api: docker.APIClient, sandbox: Sandbox) -> str:
-        """The container's id: by its name, else by the id recorded on the sandbox."""
-        for ref in (container_name(sandbox), sandbox.container_id):
-            if not ref:
+    def _container(self, api: docker.APIClient, ref: ContainerRef) -> str:
+        """The container's id: by its name, else by the id the engine gave it."""
+        for key in (ref.name, ref.id):
+            if not key:
                 continue
             try:
-                return api.inspect_container(ref)["Id"]
+                return api.inspect_container(key)["Id"]
             except docker_errors.NotFound:
                 continue
         raise ContainerNotFound()
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def create(self, sandbox: Sandbox, *, extra_env: dict[str, str] | None = None) -> ContainerInfo:
-        spec = container_spec(sandbox, extra_env=extra_env)
+    def create(self, spec: ContainerSpec) -> ContainerInfo:
         secrets = _secret_strings(spec.env)
         with self._engine("create", secrets=secrets) as api:
             nano_cpus = spec.nano_cpus
             if sandbox_settings.SANDBOX_CLAMP_CPUS:
                 host_cpus = api.info().get("NCPU") or 0
                 if host_cpus and nano_cpus > host_cpus * 10**9:
-                    logger.warning("Sandbox %s: its tier asks for %s CPUs, the engine's host has %s; "
-                                   "giving it %s", sandbox.pk, nano_cpus / 10**9, host_cpus, host_cpus)
+                    logger.warning("Container %s: its tier asks for %s CPUs, the engine's host has %s; "
+                                   "giving it %s", spec.name, nano_cpus / 10**9, host_cpus, host_cpus)
                     nano_cpus = host_cpus * 10**9
             host_config = api.create_host_config(
                 init=True,
@@ -128,33 +126,33 @@ class DockerOrchestrator(Orchestrator):
                 labels=spec.labels, ports=list(spec.exposed_ports), host_config=host_config)
             return _info(api.inspect_container(created["Id"]))
 
-    def start(self, sandbox: Sandbox) -> None:
+    def start(self, ref: ContainerRef) -> None:
         with self._engine("start") as api:
-            api.start(self._container(api, sandbox))
+            api.start(self._container(api, ref))
 
-    def stop(self, sandbox: Sandbox, *, timeout: int | None = None) -> None:
+    def stop(self, ref: ContainerRef, *, timeout: int | None = None) -> None:
         grace = sandbox_settings.SANDBOX_STOP_TIMEOUT if timeout is None else timeout
         with self._engine("stop") as api:
             # docker-py adds the grace period to the read bound
-            api.stop(self._container(api, sandbox), timeout=grace)
+            api.stop(self._container(api, ref), timeout=grace)
 
-    def restart(self, sandbox: Sandbox, *, timeout: int | None = None) -> None:
+    def restart(self, ref: ContainerRef, *, timeout: int | None = None) -> None:
         grace = sandbox_settings.SANDBOX_STOP_TIMEOUT if timeout is None else timeout
         with self._engine("restart") as api:
-            api.restart(self._container(api, sandbox), timeout=grace)
+            api.restart(self._container(api, ref), timeout=grace)
 
-    def pause(self, sandbox: Sandbox) -> None:
+    def pause(self, ref: ContainerRef) -> None:
         with self._engine("pause") as api:
-            api.pause(self._container(api, sandbox))
+            api.pause(self._container(api, ref))
 
-    def unpause(self, sandbox: Sandbox) -> None:
+    def unpause(self, ref: ContainerRef) -> None:
         with self._engine("unpause") as api:
-            api.unpause(self._container(api, sandbox))
+            api.unpause(self._container(api, ref))
 
-    def remove(self, sandbox: Sandbox, *, remove_volumes: bool = False) -> None:
+    def remove(self, ref: ContainerRef, *, remove_volumes: bool = False) -> None:
         with self._engine("remove") as api:
             try:
-                container = self._container(api, sandbox)
+                container = self._container(api, ref)
             except ContainerNotFound:
                 return
             try:
@@ -168,31 +166,31 @@ class DockerOrchestrator(Orchestrator):
 
     # -- reads ----------------------------------------------------------------------------------------
 
-    def inspect(self, sandbox: Sandbox) -> ContainerInfo | None:
+    def inspect(self, ref: ContainerRef) -> ContainerInfo | None:
         with self._engine("inspect") as api:
             try:
-                container = self._container(api, sandbox)
+                container = self._container(api, ref)
             except ContainerNotFound:
                 return None
             return _info(api.inspect_container(container))
 
-    def logs(self, sandbox: Sandbox, *, tail: int = 100, since: datetime | None = None,
+    def logs(self, ref: ContainerRef, *, tail: int = 100, since: datetime | None = None,
              timestamps: bool = False) -> str:
         with self._engine("logs") as api:
-            output = api.logs(self._container(api, sandbox), stdout=True, stderr=True, tail=tail,
+            output = api.logs(self._container(api, ref), stdout=True, stderr=True, tail=tail,
                               since=since, timestamps=timestamps)
             return output.decode("utf-8", errors="replace")
 
-    def stats(self, sandbox: Sandbox) -> SandboxStats:
+    def stats(self, ref: ContainerRef) -> SandboxStats:
         with self._engine("stats") as api:
-            return _stats(api.stats(self._container(api, sandbox), stream=False))
+            return _stats(api.stats(self._container(api, ref), stream=False))
 
-    def exec(self, sandbox: Sandbox, command: list[str], *, working_dir: str | None = None,
+    def exec(self, ref: ContainerRef, command: list[str], *, working_dir: str | None = None,
              env: dict[str, str] | None = None, user: str | None = None) -> ExecResult:
         secrets = _secret_strings(env or {})
         exec_timeout = sandbox_settings.SANDBOX_ENGINE_EXEC_TIMEOUT
         with self._engine("exec", timeout=exec_timeout, secrets=secrets) as api:
-            created = api.exec_create(self._container(api, sandbox), list(command), stdout=True, stderr=True,
+            created = api.exec_create(self._container(api, ref), list(command), stdout=True, stderr=True,
                                       workdir=working_dir, environment=env or None, user=user or "")
             stdout, stderr = api.exec_start(created["Id"], demux=True)
             exit_code = api.exec_inspect(created["Id"]).get("ExitCode")
@@ -247,18 +245,35 @@ def _log(operation: str, exc: docker_errors.APIError, secrets: tuple[str, ...]) 
     logger.warning("Container engine refused %s (%s): %s", operation, exc.status_code, text[:500])
 
 
+def container_status(state: dict | None) -> str:
+    """The contract's status for an engine's `State` object (docker inspect), as the old server read it."""
+    if not state:
+        return ContainerStatus.UNKNOWN
+    if state.get("Running"):
+        if state.get("Paused"):
+            return ContainerStatus.PAUSED
+        if state.get("Restarting"):
+            return ContainerStatus.RESTARTING
+        return ContainerStatus.RUNNING
+    if state.get("Dead"):
+        return ContainerStatus.DEAD
+    return {
+        "created": ContainerStatus.CREATING,
+        "exited": ContainerStatus.EXITED,
+        "removing": ContainerStatus.REMOVING,
+    }.get(state.get("Status"), ContainerStatus.STOPPED)
+
+
 def _info(attrs: dict) -> ContainerInfo:
     state = attrs.get("State") or {}
     host = attrs.get("HostConfig") or {}
     config = attrs.get("Config") or {}
     health = state.get("Health")
     started = state.get("StartedAt") or ""  # "0001-01-01T00:00:00Z" when never started
-    status = container_status(state)
     return ContainerInfo(
         id=attrs["Id"],
         name=(attrs.get("Name") or "").lstrip("/"),
-        status=status,
-        sandbox_status=sandbox_status_for(status),
+        status=container_status(state),
         image=config.get("Image", ""),
         labels=config.get("Labels") or {},
         created_at=attrs.get("Created"),

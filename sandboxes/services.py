@@ -1,4 +1,8 @@
-"""Sandbox business logic. Writes go through these functions; views stay thin."""
+"""Sandbox business logic. Writes go through these functions; views stay thin.
+
+The engine is reached only through the orchestrator, with a `ContainerSpec` built by `sandboxes.specs`
+and a `ContainerRef`; what the engine answers is recorded here, with the mapping of `sandboxes.states`.
+"""
 
 import logging
 import re
@@ -8,43 +12,66 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from activity.services import activity_record
-from core.api.errors import Conflict, InvalidRequest
+from core.activity import activity_report
+from core.api.errors import Conflict
 
 from .conf import sandbox_settings
 from .models import Sandbox, SandboxStatus
 from .orchestrator import EngineError, get_orchestrator
-from .states import transition_check
+from .signals import sandbox_created
+from .specs import container_ref, container_spec, opencode_config_files, sandbox_resolve
+from .states import sandbox_status_for, transition_check
 
 logger = logging.getLogger(__name__)
 
 
-def sandboxes_push_config(*, user) -> None:
-    """Push a user's OpenCode config and provider credentials to their running sandboxes.
+# -- config push ------------------------------------------------------------------------------------------
 
-    Called after every config or credential change. Fire-and-forget: it runs in a background thread
-    and never delays or fails the caller's response (api-contract 1.12). Tests set
-    `SANDBOX_CONFIG_PUSH_INLINE` so the push finishes before the response and leaves no thread behind.
-    """
-    user_id = user.pk
-
-    def push() -> None:
+def sandboxes_push_config(*, user_id: str) -> int:
+    """Push a user's OpenCode config, files and provider credentials into their running sandboxes (the
+    old config-sync). Best effort: every failure is logged (never a secret) and swallowed; it never
+    raises. Returns the number of sandboxes fully updated."""
+    try:
+        sandboxes = list(Sandbox.objects.filter(user_id=user_id, status=SandboxStatus.RUNNING)
+                         .exclude(container_id__isnull=True))
+        if not sandboxes:
+            return 0
+        files = opencode_config_files(user_id=user_id)
+    except Exception:  # noqa: BLE001 - a push must never fail its caller
+        logger.warning("Config push for user %s: could not read the config", user_id, exc_info=True)
+        return 0
+    orchestrator, exec_user, pushed = get_orchestrator(), sandbox_settings.SANDBOX_EXEC_USER or None, 0
+    for sandbox in sandboxes:
+        ref = container_ref(sandbox)
         try:
-            get_orchestrator().push_config(user_id=user_id)
-        except Exception:  # noqa: BLE001 - a failed push must never surface to the caller
-            logger.warning("Could not push config to the sandboxes of user %s", user_id, exc_info=True)
+            for path, (content, mode) in files.items():
+                orchestrator.write_file(ref, path=path, content=content, mode=mode, user=exec_user)
+            # OpenCode re-reads its config and credentials when told to (the old server restarted it).
+            orchestrator.exec(ref, ["sh", "-c", "pkill -HUP -x opencode || true"], user=exec_user)
+            pushed += 1
+        except EngineError as exc:
+            logger.warning("Config push to sandbox %s failed: %s", sandbox.pk, type(exc).__name__)
+        except Exception:  # noqa: BLE001
+            logger.warning("Config push to sandbox %s failed unexpectedly", sandbox.pk, exc_info=True)
+    return pushed
 
+
+def sandboxes_push_config_soon(*, user_id: str) -> None:
+    """`sandboxes_push_config` without delaying or failing the caller (api-contract 1.12): in a background
+    thread, or inline when `SANDBOX_CONFIG_PUSH_INLINE` is set (tests: no thread is left behind)."""
     def push_in_thread() -> None:
         try:
-            push()
+            sandboxes_push_config(user_id=user_id)
         finally:
             connection.close()  # the thread's own database connection
 
-    if getattr(settings, "SANDBOX_CONFIG_PUSH_INLINE", False):
-        push()
+    if settings.SANDBOX_CONFIG_PUSH_INLINE:
+        sandboxes_push_config(user_id=user_id)
     else:
         threading.Thread(target=push_in_thread, name=f"push-config-{user_id}", daemon=True).start()
 
+
+# -- delete ---------------------------------------------------------------------------------------------
 
 def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> None:
     """Remove a sandbox's container (when it has one), then its row; the database cascades its chat.
@@ -53,10 +80,10 @@ def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> Non
     container that still runs.
     """
     if sandbox.container_id:
-        get_orchestrator().remove(sandbox, remove_volumes=remove_volumes)
+        get_orchestrator().remove(container_ref(sandbox), remove_volumes=remove_volumes)
     sandbox_id, user = sandbox.pk, sandbox.user
     sandbox.delete()
-    activity_record(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
+    activity_report(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
                     request=request)
 
 
@@ -89,14 +116,8 @@ def sandbox_create(*, user, name: str, description: str | None = None, github_ur
     An invalid flavor, tier or addon is a 400 before anything is written (DECISIONS 17). An engine
     failure after the row exists leaves the sandbox in `error` with a message, and is raised.
     """
-    from containers.services import image_resolve
-    from onboarding.models import OnboardingSession
-
     addon_ids = DEFAULT_ADDON_IDS if addon_ids is None else addon_ids
-    resolution = image_resolve(flavor_id=flavor_id, addon_ids=addon_ids, resource_tier_id=resource_tier_id,
-                               has_gpu=bool(sandbox_settings.SANDBOX_GPU_AVAILABLE))
-    if not resolution.valid:
-        raise InvalidRequest("Invalid sandbox configuration", details="; ".join(resolution.errors))
+    resolution = sandbox_resolve(flavor_id=flavor_id, addon_ids=addon_ids, resource_tier_id=resource_tier_id)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -106,22 +127,22 @@ def sandbox_create(*, user, name: str, description: str | None = None, github_ur
                                   slug=sandbox_unique_slug(user=user, name=name))
                 sandbox.repo_name = f"{sandbox.slug}-{sandbox.id}"
                 sandbox.save(force_insert=True)
-                OnboardingSession.objects.create(user=user, sandbox=sandbox)
+                sandbox_created.send(sender=Sandbox, sandbox=sandbox)
             break
         except IntegrityError:
             if attempt == 2:  # the same slug taken three times by concurrent creates
                 raise Conflict("A sandbox with this name is being created; try again") from None
-    activity_record(action="sandbox.create", user=user, entity_type="sandbox", entity_id=sandbox.pk,
+    activity_report(action="sandbox.create", user=user, entity_type="sandbox", entity_id=sandbox.pk,
                     metadata={"params": {"id": sandbox.pk}}, request=request)
 
     _set_status(sandbox, SandboxStatus.STARTING)
     try:
-        info = get_orchestrator().create(sandbox)
+        info = get_orchestrator().create(container_spec(sandbox, resolution=resolution))
     except EngineError as error:
         _set_status(sandbox, SandboxStatus.ERROR, error_message=error.message)
         raise
     sandbox.container_id, sandbox.container_name = info.id, info.name
-    _set_status(sandbox, info.sandbox_status, "container_id", "container_name")
+    _set_status(sandbox, sandbox_status_for(info.status), "container_id", "container_name")
     if auto_start:
         sandbox_lifecycle(sandbox=sandbox, action="start", request=request)
     return sandbox
@@ -130,11 +151,11 @@ def sandbox_create(*, user, name: str, description: str | None = None, github_ur
 # -- lifecycle -------------------------------------------------------------------------------------------
 
 _ORCHESTRATOR_CALLS = {
-    "start": lambda o, s, timeout: o.start(s),
-    "stop": lambda o, s, timeout: o.stop(s, timeout=timeout),
-    "restart": lambda o, s, timeout: o.restart(s, timeout=timeout),
-    "pause": lambda o, s, timeout: o.pause(s),
-    "unpause": lambda o, s, timeout: o.unpause(s),
+    "start": lambda o, ref, timeout: o.start(ref),
+    "stop": lambda o, ref, timeout: o.stop(ref, timeout=timeout),
+    "restart": lambda o, ref, timeout: o.restart(ref, timeout=timeout),
+    "pause": lambda o, ref, timeout: o.pause(ref),
+    "unpause": lambda o, ref, timeout: o.unpause(ref),
 }
 _LOGGED_ACTIONS = {"start", "stop"}  # the old server's activity table (api-contract 1.10)
 
@@ -145,7 +166,7 @@ def sandbox_lifecycle(*, sandbox: Sandbox, action: str, timeout: int | None = No
     if transition.during:
         _set_status(sandbox, transition.during)
     try:
-        _ORCHESTRATOR_CALLS[action](get_orchestrator(), sandbox, timeout)
+        _ORCHESTRATOR_CALLS[action](get_orchestrator(), container_ref(sandbox), timeout)
     except EngineError as error:
         if transition.failure:
             _set_status(sandbox, transition.failure, error_message=error.message)
@@ -155,7 +176,7 @@ def sandbox_lifecycle(*, sandbox: Sandbox, action: str, timeout: int | None = No
         sandbox.last_accessed_at = timezone.now()
     _set_status(sandbox, transition.success, *fields, error_message=None)
     if action in _LOGGED_ACTIONS:
-        activity_record(action=f"sandbox.{action}", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
+        activity_report(action=f"sandbox.{action}", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
                         metadata={"params": {"id": sandbox.pk}}, request=request)
     return sandbox
 
@@ -166,12 +187,17 @@ def sandbox_refresh_from_engine(*, sandbox: Sandbox):
     if not sandbox.container_id:
         return None
     try:
-        info = get_orchestrator().inspect(sandbox)
+        info = get_orchestrator().inspect(container_ref(sandbox))
     except EngineError:
         return None
-    if info is not None and info.sandbox_status != sandbox.status:
-        _set_status(sandbox, info.sandbox_status)
+    if info is not None and sandbox_status_for(info.status) != sandbox.status:
+        _set_status(sandbox, sandbox_status_for(info.status))
     return info
+
+
+def sandbox_mark_accessed(*, sandbox: Sandbox) -> None:
+    """Record that the owner opened the sandbox (without touching `updated_at`)."""
+    Sandbox.objects.filter(pk=sandbox.pk).update(last_accessed_at=timezone.now())
 
 
 def _set_status(sandbox: Sandbox, status: str | None, *fields: str, error_message: str | None | object = ...):

@@ -1,7 +1,7 @@
 """Sandbox states in one place: the engine's container states, how they map to `sandbox_status`, and
 which lifecycle action is allowed from which status.
 
-Three vocabularies meet here:
+Three vocabularies meet here (the first two are the engine's, `sandboxes.orchestrator`):
 - the engine's raw `State.Status` (Docker: created, running, paused, restarting, removing, exited, dead);
 - the contract's container status, answered by `GET /api/v2/sandboxes/:id/status` (api-contract 2.11):
   creating, running, stopped, paused, restarting, removing, exited, dead, error, unknown;
@@ -15,40 +15,7 @@ from dataclasses import dataclass
 from core.api.errors import Conflict
 
 from .models import SandboxStatus
-
-
-class ContainerStatus:
-    """The contract's container vocabulary."""
-
-    CREATING = "creating"
-    RUNNING = "running"
-    STOPPED = "stopped"
-    PAUSED = "paused"
-    RESTARTING = "restarting"
-    REMOVING = "removing"
-    EXITED = "exited"
-    DEAD = "dead"
-    ERROR = "error"
-    UNKNOWN = "unknown"
-
-
-def container_status(state: dict | None) -> str:
-    """The contract's status for an engine's `State` object (docker inspect), as the old server read it."""
-    if not state:
-        return ContainerStatus.UNKNOWN
-    if state.get("Running"):
-        if state.get("Paused"):
-            return ContainerStatus.PAUSED
-        if state.get("Restarting"):
-            return ContainerStatus.RESTARTING
-        return ContainerStatus.RUNNING
-    if state.get("Dead"):
-        return ContainerStatus.DEAD
-    return {
-        "created": ContainerStatus.CREATING,
-        "exited": ContainerStatus.EXITED,
-        "removing": ContainerStatus.REMOVING,
-    }.get(state.get("Status"), ContainerStatus.STOPPED)
+from .orchestrator import ContainerStatus
 
 
 # The contract's mapping (api-contract 2.11, peer sandbox-manager-01), with one deliberate change:

@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
-from .models import Setting, UserOpencodeConfig, UserOpencodeFile, UserPreferences
+from core.models import Setting
+
+from .models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
 
 @admin.register(Setting)

@@ -4,13 +4,13 @@ OpenCode config and files of the pseudo-user `default-user` (the Tauri client de
 API_TOKEN fallback user) are single-tenant data: they go to the owner (--owner, or the only user).
 """
 
+from core.models import Setting
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner, Reject, Skip
 
 from .models import (
     OpencodeFileExtension,
     OpencodeFileType,
-    Setting,
     ThemeMode,
     UserOpencodeConfig,
     UserOpencodeFile,
@@ -44,14 +44,12 @@ def convert_setting(row: dict, c: Cleaner, ctx) -> tuple:
     if key == LEGACY_DEFAULT_PROVIDER:
         # The old default provider was one global row; it is per user now (DECISIONS 5), so it becomes
         # the owner's, under the key the providers app reads.
-        from providers.selectors import default_provider_key
-
         try:
             owner = ctx.owner_id()
         except Reject:
             raise Skip("global default provider with no owner to give it to (re-run with --owner EMAIL "
                        "to keep it)", row["value"]) from None
-        key = default_provider_key(user_id=owner)
+        key = Setting.user_key(name=LEGACY_DEFAULT_PROVIDER, user_id=owner)
         c.fix("key", LEGACY_DEFAULT_PROVIDER, f"the global default provider becomes the owner's ({owner})")
     return (
         key,

@@ -1,4 +1,4 @@
-"""Settings: the global key-value table, each user's OpenCode config and files, user preferences."""
+"""Settings: each user's OpenCode config and files, and user preferences."""
 
 from django.conf import settings
 from django.db import models
@@ -8,21 +8,6 @@ from django.db.models.functions import Now
 from core.fields import JSONTextField, choices_check
 from core.ids import uuid4_str
 from core.models import TimeStampedModel
-
-
-class Setting(models.Model):
-    """Global key-value settings (e.g. `docker_sandbox_migration_pending`)."""
-
-    key = models.TextField(primary_key=True)
-    value = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
-
-    class Meta:
-        db_table = "settings"
-        ordering = ["key"]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class UserOpencodeConfig(TimeStampedModel):

@@ -28,3 +28,18 @@ def preferences_version(*, user_id: str) -> int:
     """The user's settings version, 0 when they have no preferences yet (does not create the row)."""
     version = UserPreferences.objects.filter(user_id=user_id).values_list("settings_version", flat=True).first()
     return version or 0
+
+
+def opencode_user_config(*, user_id: str) -> dict | None:
+    """A user's config as sandbox containers receive it (`OPENCODE_USER_CONFIG`): settings, AGENTS.md when
+    set, files; None when they have neither config nor files."""
+    config = opencode_config_get(user_id=user_id)
+    files = [{"type": file.type, "name": file.name, "extension": file.extension, "content": file.content}
+             for file in opencode_files_list(user_id=user_id)]
+    if config is None and not files:
+        return None
+    body: dict = {"settings": config.settings if config else {}}
+    if config and config.agents_md is not None:
+        body["agents_md"] = config.agents_md
+    body["files"] = files
+    return body

@@ -1,12 +1,13 @@
 """Writes of users' OpenCode configuration and preferences.
 
-Every config change is pushed to the user's running sandboxes (fire-and-forget).
+Every config change is announced (`core.signals.opencode_config_changed`): sandboxes pushes it into the
+user's running sandboxes, fire-and-forget.
 """
 
 from django.db import transaction
 
-from activity.services import activity_record
-from sandboxes.services import sandboxes_push_config
+from core.activity import activity_report
+from core.signals import announce_opencode_config_changed
 
 from .models import OpencodeFileType, UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
@@ -19,13 +20,13 @@ DEFAULT_EXTENSIONS = {OpencodeFileType.AGENT: "md", OpencodeFileType.COMMAND: "m
 
 def opencode_settings_update(*, user, settings: dict | list) -> UserOpencodeConfig:
     config, _ = UserOpencodeConfig.objects.update_or_create(user=user, defaults={"settings": settings})
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
     return config
 
 
 def opencode_agents_md_update(*, user, content: str) -> UserOpencodeConfig:
     config, _ = UserOpencodeConfig.objects.update_or_create(user=user, defaults={"agents_md": content})
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
     return config
 
 
@@ -41,14 +42,14 @@ def opencode_file_put(*, user, file_type: str, name: str, content: str, extensio
         extension = DEFAULT_EXTENSIONS[file_type]
     file, _ = UserOpencodeFile.objects.update_or_create(
         user=user, type=file_type, name=name, defaults={"content": content, "extension": extension})
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
     return file
 
 
 def opencode_file_delete(*, file: UserOpencodeFile) -> None:
     user = file.user
     file.delete()
-    sandboxes_push_config(user=user)
+    announce_opencode_config_changed(user_id=user.pk)
 
 
 # -- preferences ------------------------------------------------------------------------------------
@@ -76,7 +77,7 @@ def preferences_update(*, user, changes: dict, request=None) -> UserPreferences:
             preferences.settings_version = (preferences.settings_version or 0) + 1
             preferences.save()
     if changes:
-        activity_record(action="preferences.update", user=user, entity_type="user", request=request)
+        activity_report(action="preferences.update", user=user, entity_type="user", request=request)
     return preferences
 
 

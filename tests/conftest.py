@@ -45,3 +45,10 @@ def other_api(other_user):
 def service_api(settings):
     settings.API_TOKEN = "test-service-token-0123456789abcdef"
     return Client(HTTP_AUTHORIZATION=f"Bearer {settings.API_TOKEN}")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs what the block registered with `transaction.on_commit` when it ends, as
+    the commit of a real request would (each test runs inside one transaction that never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -14,7 +14,8 @@ from knowledge.models import KnowledgeDocument
 from onboarding.models import OnboardingSession
 from providers.models import LegacyProvider, OAuthState, ProviderCredential
 from sandboxes.models import Sandbox
-from settings_app.models import Setting, UserOpencodeConfig, UserOpencodeFile, UserPreferences
+from core.models import Setting
+from settings_app.models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
 DEFAULT_PASSWORD = "correct horse battery"
 

@@ -9,18 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import error_responses
-from core.serializers import iso_datetime, parse_query
+from core.serializers import PaginationSerializer, iso_datetime, pagination, parse_query
 
 from .. import selectors
 from . import serializers as s
 
 # -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
-
-class PaginationSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    offset = serializers.IntegerField()
-
 
 class ActivityListResponse(serializers.Serializer):
     activities = s.ActivityLogSerializer(many=True)
@@ -72,7 +66,7 @@ class ActivityListView(APIView):
         page = entries[query["offset"]:query["offset"] + query["limit"]]
         return Response({
             "activities": s.ActivityLogSerializer(page, many=True).data,
-            "pagination": {"total": entries.count(), "limit": query["limit"], "offset": query["offset"]},
+            "pagination": pagination(total=entries.count(), query=query),
         })
 
 

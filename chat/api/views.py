@@ -10,9 +10,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.errors import InvalidRequest, NotFound
+from core.api.errors import InvalidRequest
 from core.api.schema import error_responses
-from core.serializers import parse_query
+from core.api.views import OwnerScopedMixin
+from core.serializers import PaginationSerializer, SuccessSerializer, pagination, parse_query, success
+from sandboxes.models import Sandbox
 
 from .. import selectors, services
 from ..models import ChatSource
@@ -20,15 +22,9 @@ from . import serializers as s
 
 # -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
 
-class ChatPaginationSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    offset = serializers.IntegerField()
-
-
 class ChatSessionListResponse(serializers.Serializer):
     sessions = s.ChatSessionSerializer(many=True)
-    pagination = ChatPaginationSerializer()
+    pagination = PaginationSerializer()
     stats = s.ChatStatsSerializer()
 
 
@@ -40,16 +36,11 @@ class ChatSessionDetailResponse(serializers.Serializer):
 
 class ChatMessageListResponse(serializers.Serializer):
     messages = s.ChatMessageSerializer(many=True)
-    pagination = ChatPaginationSerializer()
+    pagination = PaginationSerializer()
 
 
 class ChatSessionSyncResponse(serializers.Serializer):
     session = s.ChatSessionSerializer()
-    message = serializers.CharField()
-
-
-class ChatSuccessResponse(serializers.Serializer):
-    success = serializers.BooleanField()
     message = serializers.CharField()
 
 
@@ -67,7 +58,7 @@ class ChatSyncStatusResponse(serializers.Serializer):
     sandboxStatus = serializers.CharField(help_text="The sandbox's status in the database")  # noqa: N815
 
 
-class ChatFullSyncResponse(ChatSuccessResponse):
+class ChatFullSyncResponse(SuccessSerializer):
     stats = s.ChatStatsSerializer()
 
 
@@ -77,18 +68,14 @@ SANDBOX_NOT_FOUND = error_responses(401, 403, 404, e404="Sandbox not found (or n
 SESSION_NOT_FOUND = error_responses(401, 403, 404, e404="Sandbox not found, or session not found in it")
 
 
-class SandboxChatView(APIView):
-    def sandbox(self, sandbox_id: str):
-        sandbox = selectors.sandbox_for_user(sandbox_id=sandbox_id, user=self.request.user)
-        if sandbox is None:
-            raise NotFound("Sandbox not found")
-        return sandbox
+class SandboxChatView(OwnerScopedMixin, APIView):
+    def sandbox(self, sandbox_id: str) -> Sandbox:
+        return self.get_owned(Sandbox.objects.all(), pk=sandbox_id, not_found="Sandbox not found")
 
-    def session(self, sandbox, session_id: str):
-        session = selectors.chat_session_get(sandbox=sandbox, session_id=session_id)
-        if session is None:
-            raise NotFound("Session not found")
-        return session
+    def session(self, sandbox: Sandbox, session_id: str):
+        # The sandbox is the caller's already; a session of another sandbox is not found in this one.
+        return self.get_owned(selectors.chat_sessions_of(sandbox=sandbox), pk=session_id,
+                              not_found="Session not found")
 
 
 class ChatSessionListView(SandboxChatView):
@@ -103,7 +90,7 @@ class ChatSessionListView(SandboxChatView):
         stats = selectors.chat_stats(sandbox=sandbox)
         total = stats["total"] if not query.get("status") else sessions.count()
         return Response({"sessions": s.ChatSessionSerializer(page, many=True).data,
-                         "pagination": {"total": total, "limit": query["limit"], "offset": query["offset"]},
+                         "pagination": pagination(total=total, query=query),
                          "stats": stats})
 
 
@@ -118,11 +105,11 @@ class ChatSessionDetailView(SandboxChatView):
                          "messageCount": len(messages)})
 
     @extend_schema(summary="Archive a chat session (a soft delete; idempotent)", parameters=[SANDBOX_ID, SESSION_ID],
-                   responses={200: ChatSuccessResponse, **SESSION_NOT_FOUND})
+                   responses={200: SuccessSerializer, **SESSION_NOT_FOUND})
     def delete(self, request, sandbox_id, session_id):
         session = self.session(self.sandbox(sandbox_id), session_id)
         services.chat_session_archive(session=session, request=request)
-        return Response({"success": True, "message": "Session archived"})
+        return Response(success("Session archived"))
 
 
 class ChatMessageListView(SandboxChatView):
@@ -135,8 +122,8 @@ class ChatMessageListView(SandboxChatView):
         messages = selectors.chat_messages_page(session=session, limit=query["limit"], offset=query["offset"],
                                                 descending=query["order"] == "desc")
         return Response({"messages": s.ChatMessageSerializer(messages, many=True).data,
-                         "pagination": {"total": selectors.chat_messages_count(session=session),
-                                        "limit": query["limit"], "offset": query["offset"]}})
+                         "pagination": pagination(total=selectors.chat_messages_count(session=session),
+                                                  query=query)})
 
 
 class ChatSessionSyncView(SandboxChatView):
@@ -168,5 +155,4 @@ class ChatFullSyncView(SandboxChatView):
         sandbox = self.sandbox(sandbox_id)
         if sandbox.status != "running":
             raise InvalidRequest("Sandbox is not running")
-        return Response({"success": True, "message": "Full sync completed",
-                         "stats": selectors.chat_stats(sandbox=sandbox)})
+        return Response(success("Full sync completed", stats=selectors.chat_stats(sandbox=sandbox)))

@@ -27,7 +27,7 @@ if env.str("DATABASE_URL", default=""):
 else:
     from core.db.embedded import database_url
 
-    DATABASES = {"default": environ.Env.db_url_config(database_url())}
+    DATABASES = {"default": environ.Env.db_url_config(database_url(env.str("EMBEDDED_POSTGRES_DIR", default="") or None))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -224,6 +224,18 @@ CORS_ALLOW_METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-session-token", "x-csrftoken"]
 CORS_EXPOSE_HEADERS = ["content-length", "set-auth-token"]
 CORS_PREFLIGHT_MAX_AGE = 600
+
+# -- Sandboxes and the container engine ----------------------------------------------------------
+# The old server's variables, read here so a deployment keeps its configuration. Every other sandbox
+# setting has its default in sandboxes/conf.py or containers/conf.py and may be set here by name.
+SANDBOX_DOCKER_HOST = env.str("DOCKER_HOST", default="") or (
+    f"unix://{env.str('DOCKER_SOCKET')}" if env.str("DOCKER_SOCKET", default="") else "unix:///var/run/docker.sock")
+SANDBOX_CONTAINER_PREFIX = env.str("DOCKER_CONTAINER_PREFIX", default="agentpod")
+SANDBOX_NETWORK_MODE = env.str("DOCKER_NETWORK", default="bridge")
+SANDBOX_OPENCODE_PORT = env.int("OPENCODE_SERVER_PORT", default=4096)
+SANDBOX_IMAGE_REGISTRY = env.str("OPENCODE_REGISTRY_URL", default="")
+SANDBOX_IMAGE_OWNER = env.str("OPENCODE_REGISTRY_OWNER", default="")
+SANDBOX_IMAGE_TAG = env.str("OPENCODE_CONTAINER_VERSION", default="0.4.0")
 
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -12,7 +12,7 @@ from core.api.errors import InvalidRequest, NotFound
 from core.api.permissions import IsUserOrService
 from core.api.schema import error_responses
 
-from ..models import ContainerAddon, ContainerFlavor, ResourceTier
+from .. import selectors
 from ..services import addons_validate
 from . import serializers as s
 
@@ -69,7 +69,9 @@ class DefaultRowViewSet(ReferenceViewSet):
                                      **error_responses(401, 404, e404="No default tier configured")}),
 )
 class ResourceTierViewSet(DefaultRowViewSet):
-    queryset = ResourceTier.objects.ordered()
+    def get_queryset(self):
+        return selectors.resource_tiers()
+
     serializer_class = s.ResourceTierSerializer
     envelope, not_found, no_default = "tiers", "Resource tier not found", "No default tier configured"
 
@@ -92,17 +94,18 @@ class ResourceTierViewSet(DefaultRowViewSet):
         responses={200: s.ContainerFlavorListResponse, **error_responses(401)}),
 )
 class ContainerFlavorViewSet(DefaultRowViewSet):
-    queryset = ContainerFlavor.objects.ordered()
+    def get_queryset(self):
+        return selectors.flavors()
+
     serializer_class = s.ContainerFlavorSerializer
     envelope, not_found, no_default = "flavors", "Container flavor not found", "No default flavor configured"
 
     def list(self, request):
-        return self.envelope_response(self.get_queryset().filter(enabled=True))
+        return self.envelope_response(selectors.flavors(enabled_only=True))
 
     @action(detail=False, url_path=r"by-language/(?P<language>[^/]+)")
     def by_language(self, request, language: str):
-        wanted = language.lower()
-        flavors = [f for f in self.get_queryset() if any(wanted in lang.lower() for lang in f.languages or [])]
+        flavors = selectors.flavors_for_language(language=language)
         if not flavors:
             return self.envelope_response([], message=f"No flavors found for language: {language}")
         return self.envelope_response(flavors)
@@ -124,13 +127,15 @@ class ContainerFlavorViewSet(DefaultRowViewSet):
                                                     "storage, devops")}),
 )
 class ContainerAddonViewSet(ReferenceViewSet):
-    queryset = ContainerAddon.objects.ordered()
+    def get_queryset(self):
+        return selectors.addons()
+
     serializer_class = s.ContainerAddonSerializer
     envelope, not_found = "addons", "Container addon not found"
 
     @action(detail=False, url_path="non-gpu")
     def non_gpu(self, request):
-        return self.envelope_response(self.get_queryset().filter(requires_gpu=False))
+        return self.envelope_response(selectors.addons(without_gpu=True))
 
     @extend_schema(summary="Check a flavor and addon combination", request=s.AddonValidateInput, responses={
         200: s.AddonValidateResponse, **error_responses(400, 401)})
@@ -152,4 +157,4 @@ class ContainerAddonViewSet(ReferenceViewSet):
     def by_category(self, request, category: str):
         if category not in ADDON_CATEGORIES:
             raise InvalidRequest(f"Invalid category. Must be one of: {', '.join(ADDON_CATEGORIES)}")
-        return self.envelope_response(self.get_queryset().filter(category=category))
+        return self.envelope_response(selectors.addons(category=category))

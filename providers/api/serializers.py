@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import IsoDateTimeField
+from core.serializers import IsoDateTimeField, SuccessSerializer
 
 from ..models import AuthType, OAuthStatus
 
@@ -120,18 +120,11 @@ class ConfiguredProviderSerializer(serializers.Serializer):
     isConfigured = serializers.BooleanField(default=True)  # noqa: N815
 
 
-class ConfigureResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
+class ConfigureResponse(SuccessSerializer):
     provider = ConfiguredProviderSerializer()
 
 
-class SuccessResponse(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
-
-
-class RefreshCacheResponse(SuccessResponse):
+class RefreshCacheResponse(SuccessSerializer):
     providerCount = serializers.IntegerField()  # noqa: N815
 
 

@@ -13,7 +13,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from core.api.errors import NotFound
 from core.api.schema import error_response, error_responses
-from core.serializers import parse_query
+from core.serializers import SuccessSerializer, parse_query, success
 
 from .. import selectors, services
 from ..catalogue import POPULAR_PROVIDERS, catalogue_reload
@@ -93,10 +93,10 @@ class ProviderViewSet(viewsets.ViewSet):
         return Response(s.ProviderDetailResponse({"provider": provider}).data)
 
     @extend_schema(summary="Remove the caller's credential", parameters=[PROVIDER_ID],
-                   responses={200: s.SuccessResponse, **USER, **NOT_FOUND})
+                   responses={200: SuccessSerializer, **USER, **NOT_FOUND})
     def destroy(self, request, provider_id):
         services.credential_delete(user=request.user, provider_id=provider_id)
-        return Response(s.SuccessResponse({"success": True, "message": "Provider credentials removed"}).data)
+        return Response(success("Provider credentials removed"))
 
     @extend_schema(summary="Store an API key (encrypted)", parameters=[PROVIDER_ID],
                    request=s.ConfigureInput,
@@ -111,11 +111,10 @@ class ProviderViewSet(viewsets.ViewSet):
             "provider": {"id": provider.id, "name": provider.name, "isConfigured": True}}).data)
 
     @extend_schema(summary="Make a configured provider the caller's default", parameters=[PROVIDER_ID],
-                   request=None, responses={200: s.SuccessResponse, **BAD_REQUEST, **USER})
+                   request=None, responses={200: SuccessSerializer, **BAD_REQUEST, **USER})
     def set_default(self, request, provider_id):
         services.default_provider_set(user=request.user, provider_id=provider_id)
-        return Response(s.SuccessResponse({"success": True,
-                                           "message": f"{provider_id} is now the default provider"}).data)
+        return Response(success(f"{provider_id} is now the default provider"))
 
     @extend_schema(summary="Start the GitHub Copilot device flow", parameters=[PROVIDER_ID], request=None,
                    responses={200: s.OAuthInitResponse, **BAD_REQUEST, **USER, **THROTTLED,
@@ -141,7 +140,7 @@ class ProviderViewSet(viewsets.ViewSet):
         return Response(s.OAuthStatusResponse(outcome).data)
 
     @extend_schema(summary="Cancel a device flow", parameters=[PROVIDER_ID, STATE_ID],
-                   responses={200: s.SuccessResponse, **BAD_REQUEST, **USER})
+                   responses={200: SuccessSerializer, **BAD_REQUEST, **USER})
     def oauth_cancel(self, request, provider_id, state_id):
         services.device_flow_cancel(user=request.user, provider_id=provider_id, state_id=state_id)
-        return Response(s.SuccessResponse({"success": True, "message": "OAuth flow cancelled"}).data)
+        return Response(success("OAuth flow cancelled"))

@@ -12,13 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from core.api.errors import Forbidden, NotFound
+from core.api.errors import Forbidden
 from core.api.schema import error_responses
-from core.serializers import parse_query
+from core.api.views import OwnerScopedMixin
+from core.serializers import parse_query, success
 
-from .. import services
+from .. import selectors, services
 from ..models import Sandbox
 from ..orchestrator import EngineError, get_orchestrator
+from ..specs import container_ref
 from . import serializers as s
 
 ACTION_MESSAGES = {"start": "Sandbox started", "stop": "Sandbox stopped", "restart": "Sandbox restarted",
@@ -73,20 +75,15 @@ def lifecycle_schema(verb: str, *parameters):
     exec=extend_schema(summary="Run a command in the container", parameters=[ID], request=s.ExecInput,
                        responses={200: s.ExecResponse, **sandbox_errors(400, 409, 503)}),
 )
-class SandboxViewSet(ViewSet):
+class SandboxViewSet(OwnerScopedMixin, ViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_object(self, pk) -> Sandbox:
-        sandbox = Sandbox.objects.filter(pk=pk, user=self.request.user).first()
-        if sandbox is None:
-            raise NotFound("Sandbox not found")
-        return sandbox
+        return self.get_owned(Sandbox.objects.all(), pk=pk, not_found="Sandbox not found")
 
     def list(self, request):
         query = parse_query(s.SandboxListQuery, request)
-        sandboxes = Sandbox.objects.filter(user=request.user).order_by("-created_at", "id")
-        if query.get("status"):
-            sandboxes = sandboxes.filter(status__in=query["status"])
+        sandboxes = selectors.sandboxes_list(user=request.user, statuses=query.get("status"))
         data = s.SandboxSerializer(sandboxes, many=True).data
         return Response({"sandboxes": data, "count": len(data)})
 
@@ -107,14 +104,14 @@ class SandboxViewSet(ViewSet):
     def retrieve(self, request, pk=None):
         sandbox = self.get_object(pk)
         container = services.sandbox_refresh_from_engine(sandbox=sandbox)
-        Sandbox.objects.filter(pk=sandbox.pk).update(last_accessed_at=datetime.now(timezone.utc))
+        services.sandbox_mark_accessed(sandbox=sandbox)
         return Response({"sandbox": s.sandbox_body(sandbox, container), "repository": None, "config": None})
 
     def destroy(self, request, pk=None):
         sandbox = self.get_object(pk)
         query = parse_query(s.DeleteQuery, request)
         services.sandbox_delete(sandbox=sandbox, remove_volumes=query["removeVolumes"], request=request)
-        return Response({"success": True, "message": "Sandbox deleted"})
+        return Response(success("Sandbox deleted"))
 
     def _lifecycle(self, request, pk, name: str, timeout: int | None = None):
         sandbox = services.sandbox_lifecycle(sandbox=self.get_object(pk), action=name, timeout=timeout,
@@ -145,19 +142,19 @@ class SandboxViewSet(ViewSet):
 
     @action(detail=True, methods=["get"], url_path="status")
     def container_status(self, request, pk=None):
-        return Response({"status": get_orchestrator().status(self.get_object(pk))})
+        return Response({"status": get_orchestrator().status(container_ref(self.get_object(pk)))})
 
     @action(detail=True, methods=["get"])
     def logs(self, request, pk=None):
         sandbox = self.get_object(pk)
         query = parse_query(s.LogsQuery, request)
         since = datetime.fromtimestamp(query["since"] / 1000, timezone.utc) if "since" in query else None
-        logs = get_orchestrator().logs(sandbox, tail=query["tail"], since=since, timestamps=query["timestamps"])
+        logs = get_orchestrator().logs(container_ref(sandbox), tail=query["tail"], since=since, timestamps=query["timestamps"])
         return Response({"logs": logs, "tail": query["tail"]})
 
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
-        return Response({"stats": get_orchestrator().stats(self.get_object(pk)).as_contract()})
+        return Response({"stats": get_orchestrator().stats(container_ref(self.get_object(pk))).as_contract()})
 
     @action(detail=True, methods=["post"])
     def exec(self, request, pk=None):
@@ -165,7 +162,7 @@ class SandboxViewSet(ViewSet):
         data = s.ExecInput(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
-        result = get_orchestrator().exec(sandbox, body["command"], working_dir=body.get("workingDir"),
+        result = get_orchestrator().exec(container_ref(sandbox), body["command"], working_dir=body.get("workingDir"),
                                          env=body.get("env"), user=body.get("user"))
         return Response({"exitCode": result.exit_code, "stdout": result.stdout, "stderr": result.stderr})
 

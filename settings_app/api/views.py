@@ -13,7 +13,8 @@ from accounts.models import User
 from core.api.errors import Forbidden, InvalidRequest, NotFound
 from core.api.permissions import IsUserOrService, is_service
 from core.api.schema import JSONObjectField, error_responses
-from core.serializers import parse_query
+from core.api.views import OwnerScopedMixin
+from core.serializers import SuccessSerializer, parse_query, success
 
 from .. import selectors, services
 from ..models import OpencodeFileType
@@ -44,9 +45,8 @@ class OpencodeSettingsResponse(serializers.Serializer):
     settings = JSONObjectField()
 
 
-class OpencodeSettingsUpdateResponse(OpencodeSettingsResponse):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
+class OpencodeSettingsUpdateResponse(OpencodeSettingsResponse, SuccessSerializer):
+    pass
 
 
 class AgentsMdResponse(serializers.Serializer):
@@ -99,18 +99,17 @@ class PreferencesSyncResponse(serializers.Serializer):
 USER_ERRORS = error_responses(401, 403)
 
 
-class OpencodeView(APIView):
+class OpencodeView(OwnerScopedMixin, APIView):
     permission_classes = [IsUserOrService]
 
     def owner(self, user_id: str, *, write: bool = False) -> User | None:
-        """The user whose config the path names, as this caller may see it."""
+        """The user whose config the path names, as this caller may see it: the service token reads any
+        user's (DECISIONS 4), a user only their own."""
         if is_service(self.request.user):
             if write:
                 raise Forbidden()
             return User.objects.filter(pk=user_id).first()
-        if user_id in ("me", self.request.user.pk):
-            return self.request.user
-        raise NotFound("User not found")
+        return self.path_user(user_id)
 
     @staticmethod
     def file_type(value: str) -> str:
@@ -222,7 +221,7 @@ class OpencodeFileView(OpencodeView):
         file_type = self.file_type(file_type)
         file = self.get_file(self.owner(user_id, write=True), file_type, name)
         services.opencode_file_delete(file=file)
-        return Response({"success": True, "message": "File deleted and removed from running containers."})
+        return Response(success("File deleted and removed from running containers."))
 
 
 class OpencodeInitView(OpencodeView):

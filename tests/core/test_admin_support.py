@@ -36,7 +36,7 @@ def one_of_each():
 
 
 def test_every_model_of_the_project_is_registered():
-    project_apps = {"accounts", "containers", "sandboxes", "chat", "providers", "settings_app", "activity",
+    project_apps = {"core", "accounts", "containers", "sandboxes", "chat", "providers", "settings_app", "activity",
                     "knowledge", "onboarding"}
     from django.apps import apps
     models = [m for m in apps.get_models() if m._meta.app_label in project_apps]

@@ -19,7 +19,7 @@ from legacy.importer import run_import
 from legacy.mapping import LegacyUsageError, discover_mappings
 from legacy.models import ImportRun
 from providers.models import ProviderCredential
-from settings_app.models import Setting
+from core.models import Setting
 from tests.legacy.conftest import DATA, KEY, import_sample, manifest, owner_email, sample_paths
 
 pytestmark = pytest.mark.django_db

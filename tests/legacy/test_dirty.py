@@ -12,7 +12,8 @@ from chat.models import ChatMessage, ChatSession
 from containers.models import ContainerFlavor, ResourceTier
 from providers.models import ProviderCredential
 from sandboxes.models import Sandbox
-from settings_app.models import Setting, UserOpencodeConfig, UserPreferences
+from core.models import Setting
+from settings_app.models import UserOpencodeConfig, UserPreferences
 from tests.legacy.conftest import import_sample, legacy_rows, manifest, owner_email, sample_paths
 
 pytestmark = pytest.mark.django_db

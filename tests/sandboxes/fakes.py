@@ -2,7 +2,8 @@
 raising something unexpected, an error on one chosen call). Everything else is tested on dockerd.
 
 Select it with `settings.SANDBOX_ORCHESTRATOR = "tests.sandboxes.fakes.FakeOrchestrator"`; make a call
-fail with `FakeOrchestrator.fail["exec"] = RuntimeError("boom")`.
+fail with `FakeOrchestrator.fail["exec"] = RuntimeError("boom")`. Like a real backend it knows containers
+by name (`FakeOrchestrator.containers[container_name(sandbox)]`) and never sees a sandbox.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from sandboxes.orchestrator import (
     ExecResult,
     Orchestrator,
     SandboxStats,
-    container_name,
-    container_spec,
 )
-from sandboxes.states import sandbox_status_for
 
 
 class FakeOrchestrator(Orchestrator):
@@ -34,65 +32,67 @@ class FakeOrchestrator(Orchestrator):
         if name in self.fail:
             raise self.fail[name]
 
-    def _get(self, sandbox) -> dict:
-        if sandbox.pk not in self.containers:
+    def _get(self, ref) -> dict:
+        if ref.name not in self.containers:
             raise ContainerNotFound()
-        return self.containers[sandbox.pk]
+        return self.containers[ref.name]
 
-    def create(self, sandbox, *, extra_env=None):
-        self._call("create", sandbox.pk)
-        spec = container_spec(sandbox, extra_env=extra_env)
-        self.containers[sandbox.pk] = {"status": "creating", "spec": spec}
-        return self.inspect(sandbox)
+    def create(self, spec):
+        self._call("create", spec.name)
+        self.containers[spec.name] = {"status": "creating", "spec": spec}
+        return self._info(spec.name)
 
-    def _set(self, name, sandbox, status):
-        self._call(name, sandbox.pk)
-        self._get(sandbox)["status"] = status
+    def _set(self, name, ref, status):
+        self._call(name, ref.name)
+        self._get(ref)["status"] = status
 
-    def start(self, sandbox):
-        self._set("start", sandbox, "running")
+    def start(self, ref):
+        self._set("start", ref, "running")
 
-    def stop(self, sandbox, *, timeout=None):
-        self._set("stop", sandbox, "exited")
+    def stop(self, ref, *, timeout=None):
+        self._set("stop", ref, "exited")
 
-    def restart(self, sandbox, *, timeout=None):
-        self._set("restart", sandbox, "running")
+    def restart(self, ref, *, timeout=None):
+        self._set("restart", ref, "running")
 
-    def pause(self, sandbox):
-        self._set("pause", sandbox, "paused")
+    def pause(self, ref):
+        self._set("pause", ref, "paused")
 
-    def unpause(self, sandbox):
-        self._set("unpause", sandbox, "running")
+    def unpause(self, ref):
+        self._set("unpause", ref, "running")
 
-    def remove(self, sandbox, *, remove_volumes=False):
-        self._call("remove", sandbox.pk, remove_volumes)
-        self.containers.pop(sandbox.pk, None)
+    def remove(self, ref, *, remove_volumes=False):
+        self._call("remove", ref.name, remove_volumes)
+        self.containers.pop(ref.name, None)
 
-    def inspect(self, sandbox):
-        self._call("inspect", sandbox.pk)
-        container = self.containers.get(sandbox.pk)
+    def inspect(self, ref):
+        self._call("inspect", ref.name)
+        return self._info(ref.name)
+
+    def _info(self, name):
+        container = self.containers.get(name)
         if container is None:
             return None
         spec = container["spec"]
-        return ContainerInfo(id=f"container-{sandbox.pk}", name=container_name(sandbox),
-                             status=container["status"],
-                             sandbox_status=sandbox_status_for(container["status"]), image=spec.image,
-                             labels=spec.labels, memory_limit=spec.memory_bytes, nano_cpus=spec.nano_cpus,
-                             pids_limit=spec.pids_limit, network_mode=spec.network_mode)
+        return ContainerInfo(id=f"container-{name}", name=name, status=container["status"],
+                             image=spec.image if spec else "", labels=spec.labels if spec else {},
+                             memory_limit=spec.memory_bytes if spec else 0, nano_cpus=spec.nano_cpus if spec else 0,
+                             pids_limit=spec.pids_limit if spec else None,
+                             network_mode=spec.network_mode if spec else "")
 
-    def logs(self, sandbox, *, tail=100, since=None, timestamps=False):
-        self._call("logs", sandbox.pk)
-        self._get(sandbox)
+    def logs(self, ref, *, tail=100, since=None, timestamps=False):
+        self._call("logs", ref.name)
+        self._get(ref)
         return ""
 
-    def stats(self, sandbox):
-        self._call("stats", sandbox.pk)
-        spec = self._get(sandbox)["spec"]
+    def stats(self, ref):
+        self._call("stats", ref.name)
+        spec = self._get(ref)["spec"]
         return SandboxStats(0.0, 0, spec.memory_bytes, 0.0, 0, 0, 0, 0)
 
-    def exec(self, sandbox, command, *, working_dir=None, env=None, user=None):
-        self._call("exec", sandbox.pk, tuple(command))
-        self._get(sandbox)
+    def exec(self, ref, command, *, working_dir=None, env=None, user=None):
+        self._call("exec", ref.name, tuple(command))
+        self._get(ref)
         return ExecResult(exit_code=0, stdout="", stderr="")
 
     def engine_info(self):

@@ -18,13 +18,13 @@ from containers.services import GIB
 from sandboxes.docker_backend import DockerOrchestrator
 from sandboxes.orchestrator import (
     ContainerNotFound,
+    ContainerStatus,
     EngineConflict,
     ImageUnavailable,
-    SandboxSpecInvalid,
-    container_name,
     get_orchestrator,
 )
-from sandboxes.states import ContainerStatus
+from sandboxes.specs import SandboxSpecInvalid, container_name, container_ref, container_spec
+from sandboxes.states import sandbox_status_for
 from tests.factories import (
     ContainerFlavorFactory,
     OnboardingSessionFactory,
@@ -62,10 +62,10 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     started = time.monotonic()
 
     # create: not started; name, image, labels and the starter tier's limits in the engine
-    info = backend.create(sandbox)
+    info = backend.create(container_spec(sandbox))
     attrs = raw(engine, sandbox)
     assert info.id == attrs["Id"] and info.name == f"agentpod-{sandbox.pk}"
-    assert (info.status, info.sandbox_status) == (ContainerStatus.CREATING, "stopped")
+    assert (info.status, sandbox_status_for(info.status)) == (ContainerStatus.CREATING, "stopped")
     assert attrs["State"]["Status"] == "created"
     assert attrs["Config"]["Image"] == "codeopen-js:0.4.0"
     labels = attrs["Config"]["Labels"]
@@ -91,59 +91,59 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     assert (env["SANDBOX_ID"], env["USER_ID"], env["CODE_SERVER_ENABLED"]) == (sandbox.pk, user.pk, "true")
 
     # start
-    backend.start(sandbox)
+    backend.start(container_ref(sandbox))
     assert raw(engine, sandbox)["State"]["Status"] == "running"
-    assert backend.inspect(sandbox).sandbox_status == "running"
-    assert backend.status(sandbox) == "running"
+    assert sandbox_status_for(backend.inspect(container_ref(sandbox)).status) == "running"
+    assert backend.status(container_ref(sandbox)) == "running"
 
     # exec: output, exit code, stderr, working dir and environment
-    assert backend.exec(sandbox, ["echo", "hello"]).stdout == "hello\n"
-    failed = backend.exec(sandbox, ["sh", "-c", "echo oops >&2; exit 3"])
+    assert backend.exec(container_ref(sandbox), ["echo", "hello"]).stdout == "hello\n"
+    failed = backend.exec(container_ref(sandbox), ["sh", "-c", "echo oops >&2; exit 3"])
     assert (failed.exit_code, failed.stdout, failed.stderr) == (3, "", "oops\n")
-    assert backend.exec(sandbox, ["sh", "-c", 'pwd; echo "$MY_VAR"'], working_dir="/tmp",
+    assert backend.exec(container_ref(sandbox), ["sh", "-c", 'pwd; echo "$MY_VAR"'], working_dir="/tmp",
                         env={"MY_VAR": "test-value"}).stdout == "/tmp\ntest-value\n"
 
     # logs: the image's command wrote one line
-    assert "Container started. Waiting..." in backend.logs(sandbox, tail=10)
-    assert backend.logs(sandbox, tail=10, timestamps=True).split(" ", 1)[0].endswith("Z")
-    assert backend.logs(sandbox, since=timezone.now() + timedelta(minutes=1)) == ""
-    assert "Container started" in backend.logs(sandbox, since=timezone.now() - timedelta(minutes=1))
+    assert "Container started. Waiting..." in backend.logs(container_ref(sandbox), tail=10)
+    assert backend.logs(container_ref(sandbox), tail=10, timestamps=True).split(" ", 1)[0].endswith("Z")
+    assert backend.logs(container_ref(sandbox), since=timezone.now() + timedelta(minutes=1)) == ""
+    assert "Container started" in backend.logs(container_ref(sandbox), since=timezone.now() - timedelta(minutes=1))
 
     # stats: the engine reports the tier's memory limit
-    stats = backend.stats(sandbox)
+    stats = backend.stats(container_ref(sandbox))
     assert stats.memory_limit == 2 * GIB and 0 < stats.memory_usage < stats.memory_limit
     assert set(stats.as_contract()) == {"cpuPercent", "memoryUsage", "memoryLimit", "memoryPercent",
                                         "networkRx", "networkTx", "blockRead", "blockWrite"}
 
     # stop: quick (init forwards SIGTERM), stopped
-    backend.stop(sandbox)
+    backend.stop(container_ref(sandbox))
     assert raw(engine, sandbox)["State"]["Status"] == "exited"
-    assert backend.inspect(sandbox).sandbox_status == "stopped"
-    backend.stop(sandbox)  # stopping a stopped container is not an error
+    assert sandbox_status_for(backend.inspect(container_ref(sandbox)).status) == "stopped"
+    backend.stop(container_ref(sandbox))  # stopping a stopped container is not an error
 
     # restart
-    backend.restart(sandbox, timeout=1)
+    backend.restart(container_ref(sandbox), timeout=1)
     assert raw(engine, sandbox)["State"]["Status"] == "running"
 
     # pause / unpause: a paused sandbox reads as stopped; exec is refused while paused
-    backend.pause(sandbox)
+    backend.pause(container_ref(sandbox))
     assert raw(engine, sandbox)["State"]["Status"] == "paused"
-    paused = backend.inspect(sandbox)
-    assert (paused.status, paused.sandbox_status) == ("paused", "stopped")
+    paused = backend.inspect(container_ref(sandbox))
+    assert (paused.status, sandbox_status_for(paused.status)) == ("paused", "stopped")
     with pytest.raises(EngineConflict):
-        backend.exec(sandbox, ["true"])
-    backend.unpause(sandbox)
+        backend.exec(container_ref(sandbox), ["true"])
+    backend.unpause(container_ref(sandbox))
     assert raw(engine, sandbox)["State"]["Status"] == "running"
     assert raw(engine, sandbox)["HostConfig"]["Memory"] == 2 * GIB  # limits survive the lifecycle
 
     # remove: gone from the engine; removing again is fine; other calls say the container is missing
-    backend.remove(sandbox, remove_volumes=True)
+    backend.remove(container_ref(sandbox), remove_volumes=True)
     assert engine.containers(**{"agentpod.sandbox.id": sandbox.pk}) == []
-    assert backend.inspect(sandbox) is None
-    assert backend.status(sandbox) == ContainerStatus.UNKNOWN
-    backend.remove(sandbox)
+    assert backend.inspect(container_ref(sandbox)) is None
+    assert backend.status(container_ref(sandbox)) == ContainerStatus.UNKNOWN
+    backend.remove(container_ref(sandbox))
     with pytest.raises(ContainerNotFound):
-        backend.start(sandbox)
+        backend.start(container_ref(sandbox))
 
     assert time.monotonic() - started < 20
     # The decrypted key went to the engine, never to a log line.
@@ -152,12 +152,12 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
 
 def test_an_edited_tier_changes_the_memory_limit_of_the_next_container(engine, backend, user):
     first = SandboxFactory(user=user, flavor_id="js", resource_tier_id="builder", addon_ids=[])
-    backend.create(first)
+    backend.create(container_spec(first))
     assert raw(engine, first)["HostConfig"]["Memory"] == 4 * GIB
 
     ResourceTier.objects.filter(pk="builder").update(memory_gb=3)
     second = SandboxFactory(user=user, flavor_id="js", resource_tier_id="builder", addon_ids=[])
-    backend.create(second)
+    backend.create(container_spec(second))
 
     host = raw(engine, second)["HostConfig"]
     assert (host["Memory"], host["MemoryReservation"]) == (3 * GIB, 2 * GIB)
@@ -167,29 +167,29 @@ def test_an_edited_tier_changes_the_memory_limit_of_the_next_container(engine, b
 def test_a_tier_with_more_cpus_than_the_host_gets_the_host_cpus(engine, backend, user):
     host_cpus = engine.client.info()["NCPU"]
     sandbox = SandboxFactory(user=user, flavor_id="python", resource_tier_id="creator", addon_ids=[])
-    backend.create(sandbox)
+    backend.create(container_spec(sandbox))
     host = raw(engine, sandbox)["HostConfig"]
     assert host["NanoCpus"] == min(4, host_cpus) * 10**9
     assert (host["Memory"], host["PidsLimit"]) == (8 * GIB, 4 * 256)
 
 
 def test_containers_have_no_network_but_loopback(engine, backend, sandbox):
-    backend.create(sandbox)
-    backend.start(sandbox)
-    interfaces = backend.exec(sandbox, ["cat", "/proc/net/dev"]).stdout.splitlines()[2:]
+    backend.create(container_spec(sandbox))
+    backend.start(container_ref(sandbox))
+    interfaces = backend.exec(container_ref(sandbox), ["cat", "/proc/net/dev"]).stdout.splitlines()[2:]
     assert [line.split(":")[0].strip() for line in interfaces] == ["lo"]
 
 
 def test_a_sandbox_whose_configuration_does_not_resolve_gets_no_container(engine, backend, user):
     disabled = SandboxFactory(user=user, flavor_id="go", resource_tier_id="starter", addon_ids=[])
     with pytest.raises(SandboxSpecInvalid) as caught:
-        backend.create(disabled)
+        backend.create(container_spec(disabled))
     assert caught.value.body() == {"error": "Invalid sandbox configuration",
                                    "details": "Flavor 'go' is disabled"}
 
     unknown_addon = SandboxFactory(user=user, flavor_id="js", addon_ids=["vnc"])
     with pytest.raises(SandboxSpecInvalid):
-        backend.create(unknown_addon)
+        backend.create(container_spec(unknown_addon))
     assert engine.containers(**{"agentpod.test.case": engine.case}) == []
 
 
@@ -197,21 +197,21 @@ def test_a_missing_image_is_image_unavailable(engine, backend, user):
     flavor = ContainerFlavorFactory(id="elixir")
     sandbox = SandboxFactory(user=user, flavor_id=flavor.id, addon_ids=[])
     with pytest.raises(ImageUnavailable) as caught:
-        backend.create(sandbox)
+        backend.create(container_spec(sandbox))
     assert caught.value.body() == {"error": "Sandbox image not available"}
 
 
 def test_a_second_create_for_the_same_sandbox_is_a_conflict(engine, backend, sandbox):
-    backend.create(sandbox)
+    backend.create(container_spec(sandbox))
     with pytest.raises(EngineConflict):
-        backend.create(sandbox)
+        backend.create(container_spec(sandbox))
 
 
 def test_a_container_is_found_by_its_recorded_id_when_the_prefix_changed(engine, backend, sandbox, settings):
-    sandbox.container_id = backend.create(sandbox).id
+    sandbox.container_id = backend.create(container_spec(sandbox)).id
     settings.SANDBOX_CONTAINER_PREFIX = "renamed"
-    backend.start(sandbox)
-    assert backend.inspect(sandbox).status == "running"
+    backend.start(container_ref(sandbox))
+    assert backend.inspect(container_ref(sandbox)).status == "running"
 
 
 def test_engine_info(engine, backend):
@@ -225,12 +225,12 @@ def test_the_sandbox_repository_is_mounted_as_the_workspace(engine, backend, use
     (tmp_path / "my-repo" / "README.md").write_text("# my-repo\n")
     settings.SANDBOX_REPOS_DIR = str(tmp_path)
     sandbox = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="my-repo")
-    backend.create(sandbox)
-    backend.start(sandbox)
-    assert backend.exec(sandbox, ["cat", "/home/workspace/README.md"]).stdout == "# my-repo\n"
+    backend.create(container_spec(sandbox))
+    backend.start(container_ref(sandbox))
+    assert backend.exec(container_ref(sandbox), ["cat", "/home/workspace/README.md"]).stdout == "# my-repo\n"
 
     without_repo = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="not-cloned-yet")
-    backend.create(without_repo)
+    backend.create(container_spec(without_repo))
     assert raw(engine, without_repo)["HostConfig"]["Binds"] in (None, [])
 
 
@@ -238,9 +238,9 @@ def test_the_sandbox_delete_service_removes_the_container_through_the_interface(
     from sandboxes.models import Sandbox
     from sandboxes.services import sandbox_delete
 
-    sandbox.container_id = backend.create(sandbox).id
+    sandbox.container_id = backend.create(container_spec(sandbox)).id
     sandbox.save()
-    backend.start(sandbox)
+    backend.start(container_ref(sandbox))
 
     sandbox_delete(sandbox=sandbox, remove_volumes=True)
 

@@ -16,7 +16,8 @@ import pytest
 
 from sandboxes.docker_backend import DockerOrchestrator
 from sandboxes.orchestrator import EngineError, EngineUnavailable, get_orchestrator
-from sandboxes.services import sandboxes_push_config
+from sandboxes.services import sandboxes_push_config, sandboxes_push_config_soon
+from sandboxes.specs import container_name, container_ref, container_spec
 from tests.factories import ProviderCredentialFactory, SandboxFactory, UserOpencodeConfigFactory
 
 from .engines import EngineProxy, FailingEngine, HungEngine
@@ -27,17 +28,17 @@ pytestmark = pytest.mark.django_db
 API_KEY = "sk-ant-test-fedcba9876543210"
 
 OPERATIONS = {
-    "create": lambda backend, sandbox: backend.create(sandbox),
-    "start": lambda backend, sandbox: backend.start(sandbox),
-    "stop": lambda backend, sandbox: backend.stop(sandbox),
-    "restart": lambda backend, sandbox: backend.restart(sandbox),
-    "pause": lambda backend, sandbox: backend.pause(sandbox),
-    "unpause": lambda backend, sandbox: backend.unpause(sandbox),
-    "remove": lambda backend, sandbox: backend.remove(sandbox),
-    "inspect": lambda backend, sandbox: backend.inspect(sandbox),
-    "logs": lambda backend, sandbox: backend.logs(sandbox),
-    "stats": lambda backend, sandbox: backend.stats(sandbox),
-    "exec": lambda backend, sandbox: backend.exec(sandbox, ["true"]),
+    "create": lambda backend, sandbox: backend.create(container_spec(sandbox)),
+    "start": lambda backend, sandbox: backend.start(container_ref(sandbox)),
+    "stop": lambda backend, sandbox: backend.stop(container_ref(sandbox)),
+    "restart": lambda backend, sandbox: backend.restart(container_ref(sandbox)),
+    "pause": lambda backend, sandbox: backend.pause(container_ref(sandbox)),
+    "unpause": lambda backend, sandbox: backend.unpause(container_ref(sandbox)),
+    "remove": lambda backend, sandbox: backend.remove(container_ref(sandbox)),
+    "inspect": lambda backend, sandbox: backend.inspect(container_ref(sandbox)),
+    "logs": lambda backend, sandbox: backend.logs(container_ref(sandbox)),
+    "stats": lambda backend, sandbox: backend.stats(container_ref(sandbox)),
+    "exec": lambda backend, sandbox: backend.exec(container_ref(sandbox), ["true"]),
     "engine_info": lambda backend, sandbox: backend.engine_info(),
 }
 
@@ -97,17 +98,17 @@ def test_status_is_unknown_when_the_engine_is_down(offline, sandbox):
 
 def test_an_engine_that_goes_away_mid_call_is_unavailable(engine, backend, user, settings):
     sandbox = SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
-    backend.create(sandbox)
-    backend.start(sandbox)
+    backend.create(container_spec(sandbox))
+    backend.start(container_ref(sandbox))
     proxy = EngineProxy(engine.host)
     settings.SANDBOX_DOCKER_HOST = proxy.host
-    assert backend.inspect(sandbox).status == "running"  # through the proxy
+    assert backend.inspect(container_ref(sandbox)).status == "running"  # through the proxy
 
     # dockerd takes about 1 s to answer stats(stream=False): the engine vanishes while it works
     threading.Timer(0.3, proxy.cut).start()
-    assert_unavailable_quickly(lambda: backend.stats(sandbox), limit=2)
+    assert_unavailable_quickly(lambda: backend.stats(container_ref(sandbox)), limit=2)
     # and the next call finds no engine at all
-    assert_unavailable_quickly(lambda: backend.start(sandbox), limit=0.5)
+    assert_unavailable_quickly(lambda: backend.start(container_ref(sandbox)), limit=0.5)
 
 
 def test_an_engine_error_gives_a_fixed_message_and_the_engine_text_only_in_the_log(offline, sandbox, caplog):
@@ -125,7 +126,7 @@ def test_an_engine_error_gives_a_fixed_message_and_the_engine_text_only_in_the_l
         # The engine echoes the create request, decrypted credentials included: the log is scrubbed.
         caplog.clear()
         with pytest.raises(EngineError):
-            DockerOrchestrator().create(sandbox)
+            DockerOrchestrator().create(container_spec(sandbox))
         assert any(request.startswith("POST") and "containers/create" in request
                    for request in failing.requests)
         assert "internal failure" in caplog.text
@@ -140,8 +141,8 @@ def test_a_config_push_never_raises_nor_waits_when_the_engine_is_down(offline, s
     caplog.set_level(logging.DEBUG)
     started = time.monotonic()
 
-    assert get_orchestrator().push_config(user_id=user.pk) == 0
-    sandboxes_push_config(user=user)  # the caller's entry point (inline under test settings)
+    assert sandboxes_push_config(user_id=user.pk) == 0
+    sandboxes_push_config_soon(user_id=user.pk)  # the receiver's entry point (inline under test settings)
 
     assert time.monotonic() - started < 1
     assert "Config push to sandbox" in caplog.text
@@ -152,14 +153,14 @@ def test_a_config_push_swallows_an_unexpected_backend_failure(settings, sandbox,
     """A backend bug (not an engine error) must not reach the caller either."""
     settings.SANDBOX_ORCHESTRATOR = "tests.sandboxes.fakes.FakeOrchestrator"
     FakeOrchestrator.reset()
-    FakeOrchestrator.containers[sandbox.pk] = {"status": "running", "spec": None}
+    FakeOrchestrator.containers[container_name(sandbox)] = {"status": "running", "spec": None}
     FakeOrchestrator.fail["exec"] = RuntimeError("bug")
     UserOpencodeConfigFactory(user=user)
 
     assert isinstance(get_orchestrator(), FakeOrchestrator)
-    assert get_orchestrator().push_config(user_id=user.pk) == 0
-    sandboxes_push_config(user=user)
-    assert ("exec", sandbox.pk) == FakeOrchestrator.calls[0][:2]
+    assert sandboxes_push_config(user_id=user.pk) == 0
+    sandboxes_push_config_soon(user_id=user.pk)
+    assert ("exec", container_name(sandbox)) == FakeOrchestrator.calls[0][:2]
 
 
 def test_a_dockerd_that_stops_leaves_every_call_unavailable_quickly(engine, settings, user):
@@ -188,13 +189,13 @@ def test_a_dockerd_that_stops_leaves_every_call_unavailable_quickly(engine, sett
             leftovers.close()
             backend = DockerOrchestrator()
             sandbox = SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
-            backend.create(sandbox)
-            backend.start(sandbox)
-            assert backend.inspect(sandbox).status == "running"
+            backend.create(container_spec(sandbox))
+            backend.start(container_ref(sandbox))
+            assert backend.inspect(container_ref(sandbox)).status == "running"
         finally:
             subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120,
                            check=False)
 
         for operation in ("start", "stop", "inspect", "logs", "exec", "remove"):
             assert_unavailable_quickly(lambda: OPERATIONS[operation](backend, sandbox), limit=0.5)
-        assert backend.status(sandbox) == "unknown"
+        assert backend.status(container_ref(sandbox)) == "unknown"

@@ -9,13 +9,11 @@ import pytest
 
 from containers.models import ResourceTier
 from containers.services import GIB
-from sandboxes.orchestrator import (
-    SandboxSpecInvalid,
-    container_spec,
-    get_orchestrator,
-    opencode_auth_entries,
-    opencode_user_config,
-)
+from providers.selectors import opencode_auth_entries
+from sandboxes.orchestrator import get_orchestrator
+from sandboxes.specs import SandboxSpecInvalid, container_spec
+from sandboxes.states import sandbox_status_for
+from settings_app.selectors import opencode_user_config
 from tests.factories import (
     ProviderCredentialFactory,
     SandboxFactory,
@@ -136,5 +134,5 @@ def test_the_configured_backend_is_returned(settings, sandbox):
     FakeOrchestrator.reset()
     backend = get_orchestrator()
     assert isinstance(backend, FakeOrchestrator) and get_orchestrator() is backend
-    info = backend.create(sandbox)
-    assert (info.status, info.sandbox_status, info.memory_limit) == ("creating", "stopped", 4 * GIB)
+    info = backend.create(container_spec(sandbox))
+    assert (info.status, sandbox_status_for(info.status), info.memory_limit) == ("creating", "stopped", 4 * GIB)

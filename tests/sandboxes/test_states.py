@@ -3,12 +3,12 @@
 import pytest
 
 from sandboxes.models import SandboxStatus as S
+from sandboxes.docker_backend import container_status
+from sandboxes.orchestrator import ContainerStatus
 from sandboxes.states import (
     SANDBOX_STATUS_FOR_CONTAINER,
     TRANSITIONS,
-    ContainerStatus,
     InvalidTransition,
-    container_status,
     sandbox_status_for,
     transition_check,
 )

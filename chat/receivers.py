@@ -1,0 +1,30 @@
+"""The chat app's part of a user's account: counts and the export of their chat history."""
+
+from core.serializers import iso_datetime
+from core.user_data import UserDataPart
+from sandboxes.models import Sandbox
+
+from .models import ChatSession
+
+EXPORT_SESSIONS_PER_SANDBOX = 1000
+
+
+def _counts(user) -> dict:
+    return {"chatSessionCount": ChatSession.objects.filter(user=user).count()}
+
+
+def _export(user) -> dict:
+    """Per sandbox, its sessions (at most EXPORT_SESSIONS_PER_SANDBOX), in two queries."""
+    sessions_by_sandbox: dict[str, list] = {}
+    for session in (ChatSession.objects.filter(user=user).order_by("sandbox_id", "created_at")
+                    .only("id", "sandbox_id", "title", "message_count", "created_at")):
+        bucket = sessions_by_sandbox.setdefault(session.sandbox_id, [])
+        if len(bucket) < EXPORT_SESSIONS_PER_SANDBOX:
+            bucket.append({"id": session.id, "title": session.title, "messageCount": session.message_count or 0,
+                           "createdAt": iso_datetime(session.created_at)})
+    return {"chatHistory": [
+        {"sandboxId": sandbox_id, "sandboxName": name, "sessions": sessions_by_sandbox.get(sandbox_id, [])}
+        for sandbox_id, name in Sandbox.objects.filter(user=user).order_by("created_at").values_list("id", "name")]}
+
+
+USER_DATA = UserDataPart(name="chat", order=30, counts=_counts, export=_export)

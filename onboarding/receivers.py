@@ -1,0 +1,20 @@
+"""The onboarding app's receivers: every new sandbox gets a pending onboarding session (api-contract 2.11,
+create step 4), and its container learns the session's id."""
+
+from django.dispatch import receiver
+
+from sandboxes.models import Sandbox
+from sandboxes.signals import container_environment, sandbox_created
+
+from .models import OnboardingSession
+
+
+@receiver(sandbox_created, sender=Sandbox)
+def create_pending_session(sender, *, sandbox, **kwargs):
+    OnboardingSession.objects.create(user_id=sandbox.user_id, sandbox=sandbox)
+
+
+@receiver(container_environment, sender=Sandbox)
+def onboarding_environment(sender, *, sandbox, **kwargs) -> dict | None:
+    session_id = OnboardingSession.objects.filter(sandbox_id=sandbox.pk).values_list("id", flat=True).first()
+    return {"ONBOARDING_MODE": "true", "ONBOARDING_SESSION_ID": session_id} if session_id else None
