@@ -19,6 +19,7 @@ from .models import ImportRun
 from .report import Report
 from .sources import LegacyDatabase
 
+
 def run_import(
     path: str | Path,
     *,

@@ -16,11 +16,9 @@ decided above them.
 from __future__ import annotations
 
 import abc
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from datetime import timezone as dt_timezone
 from functools import lru_cache
 
 from django.utils.module_loading import import_string

@@ -17,7 +17,6 @@ from core.api.errors import Conflict
 from .models import SandboxStatus
 from .orchestrator import ContainerStatus
 
-
 # The contract's mapping (api-contract 2.11, peer sandbox-manager-01), with one deliberate change:
 # `creating` (a container that exists but was never started) is `stopped`, not `starting`. The old
 # orchestrator started every container it created, so `creating` was a passing moment there; this

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Value
-from django.db.models.functions import Now
 
 from core.fields import JSONTextField, choices_check
 from core.ids import uuid4_str

@@ -10,11 +10,11 @@ from activity.models import ActivityLog, ActivityLogArchive
 from chat.models import ChatMessage, ChatSession
 from containers.models import ContainerAddon, ContainerFlavor, ContainerTier, ResourceTier
 from core.ids import session_token
+from core.models import Setting
 from knowledge.models import KnowledgeDocument
 from onboarding.models import OnboardingSession
 from providers.models import LegacyProvider, OAuthState, ProviderCredential
 from sandboxes.models import Sandbox
-from core.models import Setting
 from settings_app.models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
 DEFAULT_PASSWORD = "correct horse battery"

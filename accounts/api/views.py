@@ -17,6 +17,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.exception_handler import api_exception_handler
+
 from .. import services, tokens
 from ..authentication import COOKIE_NAMES, bearer_value, trusted_origins
 from .serializers import SignInInput, SignUpInput, SocialSignInInput, session_body, user_body
@@ -128,8 +130,6 @@ def better_auth_exception_handler(exc, context):
         return Response({"code": "VALIDATION_ERROR", "message": f"Invalid body: {fields}".rstrip(": ")}, status=400)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return Response({"code": "METHOD_NOT_ALLOWED", "message": "Method not allowed"}, status=405)
-    from core.api.exception_handler import api_exception_handler
-
     return api_exception_handler(exc, context)
 
 

@@ -27,7 +27,8 @@ if env.str("DATABASE_URL", default=""):
 else:
     from core.db.embedded import database_url
 
-    DATABASES = {"default": environ.Env.db_url_config(database_url(env.str("EMBEDDED_POSTGRES_DIR", default="") or None))}
+    EMBEDDED_POSTGRES_DIR = env.str("EMBEDDED_POSTGRES_DIR", default="") or None
+    DATABASES = {"default": environ.Env.db_url_config(database_url(EMBEDDED_POSTGRES_DIR))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

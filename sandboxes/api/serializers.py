@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.api.schema import JSONObjectField
 from core.serializers import IsoDateTimeField
 
-from ..models import Sandbox
+from ..models import Sandbox, SandboxStatus
 
 
 class SandboxUrlsSerializer(serializers.Serializer):
@@ -81,8 +81,6 @@ class SandboxListQuery(serializers.Serializer):
     status = serializers.CharField(required=False)
 
     def validate_status(self, value):
-        from ..models import SandboxStatus
-
         statuses = [part.strip() for part in value.split(",") if part.strip()]
         unknown = [status for status in statuses if status not in SandboxStatus.values]
         if unknown:

@@ -149,7 +149,8 @@ class SandboxViewSet(OwnerScopedMixin, ViewSet):
         sandbox = self.get_object(pk)
         query = parse_query(s.LogsQuery, request)
         since = datetime.fromtimestamp(query["since"] / 1000, timezone.utc) if "since" in query else None
-        logs = get_orchestrator().logs(container_ref(sandbox), tail=query["tail"], since=since, timestamps=query["timestamps"])
+        logs = get_orchestrator().logs(container_ref(sandbox), tail=query["tail"], since=since,
+                                       timestamps=query["timestamps"])
         return Response({"logs": logs, "tail": query["tail"]})
 
     @action(detail=True, methods=["get"])

@@ -59,8 +59,8 @@ def test_an_imported_unexpired_session_authenticates_raw_and_signed(clean_import
 
 
 def test_the_old_global_default_provider_becomes_the_owners(clean_import):
-    from providers.selectors import default_provider_id
     from core.models import Setting
+    from providers.selectors import default_provider_id
     from tests.legacy.conftest import owner_email
 
     owner = User.objects.get(email=owner_email("clean"))

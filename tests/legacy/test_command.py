@@ -15,11 +15,11 @@ from django.db import connection
 from accounts.models import User
 from chat.models import ChatMessage, ChatSession
 from containers.models import ResourceTier
+from core.models import Setting
 from legacy.importer import run_import
 from legacy.mapping import LegacyUsageError, discover_mappings
 from legacy.models import ImportRun
 from providers.models import ProviderCredential
-from core.models import Setting
 from tests.legacy.conftest import DATA, KEY, import_sample, manifest, owner_email, sample_paths
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from accounts.models import Session, User
 from activity.models import ActivityLog
 from chat.models import ChatMessage, ChatSession
 from containers.models import ContainerFlavor, ResourceTier
+from core.models import Setting
 from providers.models import ProviderCredential
 from sandboxes.models import Sandbox
-from core.models import Setting
 from settings_app.models import UserOpencodeConfig, UserPreferences
 from tests.legacy.conftest import import_sample, legacy_rows, manifest, owner_email, sample_paths
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sandboxes.models import SandboxStatus as S
 from sandboxes.docker_backend import container_status
+from sandboxes.models import SandboxStatus as S
 from sandboxes.orchestrator import ContainerStatus
 from sandboxes.states import (
     SANDBOX_STATUS_FOR_CONTAINER,

@@ -5,9 +5,11 @@ import json
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from activity.models import ActivityLog
+from tests.conftest import bearer_client
 from tests.factories import (
     AccountFactory,
     ActivityLogFactory,
@@ -139,3 +141,36 @@ def test_every_project_table_is_checked_by_the_leftover_scan():
         cursor.execute("SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'public'")
         scanned = {row[0] for row in cursor.fetchall()}
     assert project_tables <= scanned
+
+
+def queries_for(action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def a_user_with(count: int) -> tuple[User, object]:
+    """A user with `count` sandboxes (each with a chat session and an onboarding session) and `count`
+    activity entries."""
+    user = User.objects.create_user(email=f"sized-{count}@example.com", password="x-password-1")
+    for _ in range(count):
+        sandbox = SandboxFactory(user=user)
+        ChatMessageFactory(session=ChatSessionFactory(sandbox=sandbox))
+        OnboardingSessionFactory(user=user, sandbox=sandbox)
+        ActivityLogFactory(user=user, metadata={"email": user.email, "params": {"id": sandbox.pk}})
+    return user, bearer_client(user)
+
+
+def test_the_data_export_costs_the_same_queries_for_2_or_50_rows():
+    small, large = a_user_with(2), a_user_with(50)
+    assert queries_for(lambda: small[1].get("/api/account/data-export")) == queries_for(
+        lambda: large[1].get("/api/account/data-export"))
+
+
+def test_account_deletion_costs_the_same_queries_for_2_or_20_sandboxes():
+    small, large = a_user_with(2), a_user_with(20)
+    body = {"confirmPhrase": "DELETE MY ACCOUNT", "deleteContainers": False}
+    counts = [queries_for(lambda client=client: delete(client, body)) for _, client in (small, large)]
+    assert counts[0] == counts[1]
+    assert not User.objects.filter(pk__in=[small[0].pk, large[0].pk]).exists()
+    assert ActivityLog.objects.filter(anonymized=True).count() == 22

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 
 from activity.models import ActivityLog
-from providers.models import ProviderCredential
 from core.models import Setting
+from providers.models import ProviderCredential
 from tests.factories import ProviderCredentialFactory, SettingFactory
 from tests.providers.catalogue_data import big_catalogue, expected_all, expected_anthropic, expected_popular
 from tests.providers.conftest import MODELS_DEV_URL
