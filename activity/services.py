@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.api.permissions import acting_user
 from core.http import client_ip
 
 from .models import ActivityLog, ActivityLogArchive
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 def activity_record(*, action: str, user=None, entity_type: str | None = None, entity_id: str | None = None,
                     metadata: dict | None = None, request=None) -> ActivityLog | None:
     """Record one entry. Never raises: a failed audit write must not fail the user's request."""
-    user_id = getattr(user, "pk", None) if user is not None and not getattr(user, "is_service", False) else None
+    user_id = getattr(acting_user(user), "pk", None)
     try:
         with transaction.atomic():
             return ActivityLog.objects.create(

@@ -23,6 +23,7 @@ from providers.selectors import opencode_auth_entries
 from settings_app.selectors import opencode_user_config
 
 from .conf import sandbox_settings
+from .credentials import opencode_password, sandbox_api_token
 from .models import Sandbox
 from .orchestrator import ContainerRef, ContainerSpec
 from .signals import container_environment
@@ -73,19 +74,20 @@ def container_labels(sandbox: Sandbox) -> dict[str, str]:
 def container_environment_for(sandbox: Sandbox, *, addon_env: dict[str, str],
                               extra_env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment the old server gave a sandbox (api-contract 2.11 step 5): identity, the management
-    API, the addons' switches, the user's OpenCode config, decrypted provider credentials as
-    `OPENCODE_AUTH_JSON` (only when there are some), and what the apps above add (the onboarding
-    session, through `sandboxes.signals.container_environment`)."""
+    API and the sandbox's own credential for it, the password of its OpenCode server, the addons'
+    switches, the user's OpenCode config, decrypted provider credentials as `OPENCODE_AUTH_JSON` (only
+    when there are some), and what the apps above add (the onboarding session, through
+    `sandboxes.signals.container_environment`). Never the global service token (DECISIONS 31)."""
     env = {
         "SANDBOX_ID": sandbox.pk,
         "SANDBOX_USER_ID": sandbox.user_id,
         "USER_ID": sandbox.user_id,
         "PROJECT_NAME": sandbox.name,
         "MANAGEMENT_API_URL": settings.PUBLIC_URL,
+        "AGENTPOD_API_TOKEN": sandbox_api_token(sandbox.pk),
+        "OPENCODE_SERVER_PASSWORD": opencode_password(sandbox.pk),
         **addon_env,
     }
-    if settings.API_TOKEN:
-        env["AGENTPOD_API_TOKEN"] = settings.API_TOKEN
     auth = opencode_auth_entries(user_id=sandbox.user_id)
     if auth:
         env["OPENCODE_AUTH_JSON"] = _dump(auth)

@@ -151,7 +151,8 @@ HEADLESS_FRONTEND_URLS: dict = {}
 # Better Auth compatibility (accounts/tokens.py): the old server's BETTER_AUTH_SECRET keeps its signed
 # tokens and cookies valid; unset, signatures use SECRET_KEY.
 BETTER_AUTH_SECRET = env.str("BETTER_AUTH_SECRET", default="") or env.str("AUTH_SECRET", default="")
-# The sandbox containers' service token (DECISIONS 4). Unset: there is no service token at all.
+# The operators' service token (DECISIONS 4; never given to a container, DECISIONS 31). Unset: there is
+# no service token at all.
 API_TOKEN = env.str("API_TOKEN", default="")
 # Sign-in, sign-up and password endpoints, per client IP and path (DECISIONS 8).
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
@@ -176,6 +177,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # -- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The first class's authenticate_header keeps 401s from becoming 403s.
+        "sandboxes.authentication.SandboxTokenAuthentication",
         "accounts.authentication.BearerSessionAuthentication",
         "accounts.authentication.SessionCookieAuthentication",
         "rest_framework.authentication.SessionAuthentication",

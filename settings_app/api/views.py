@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.api.errors import Forbidden, InvalidRequest, NotFound
-from core.api.permissions import IsUserOrService, is_service
+from core.api.permissions import IsUserServiceOrSandbox, is_sandbox, is_service
 from core.api.schema import JSONObjectField, error_responses
 from core.api.views import OwnerScopedMixin
 from core.serializers import SuccessSerializer, parse_query, success
@@ -100,15 +100,21 @@ USER_ERRORS = error_responses(401, 403)
 
 
 class OpencodeView(OwnerScopedMixin, APIView):
-    permission_classes = [IsUserOrService]
+    permission_classes = [IsUserServiceOrSandbox]
 
     def owner(self, user_id: str, *, write: bool = False) -> User | None:
         """The user whose config the path names, as this caller may see it: the service token reads any
-        user's (DECISIONS 4), a user only their own."""
-        if is_service(self.request.user):
+        user's (DECISIONS 4), a sandbox's credential only its owner's (DECISIONS 31), a user only their own.
+        Only users write."""
+        principal = self.request.user
+        if is_service(principal) or is_sandbox(principal):
             if write:
                 raise Forbidden()
-            return User.objects.filter(pk=user_id).first()
+            if is_service(principal):
+                return User.objects.filter(pk=user_id).first()
+            if user_id in ("me", principal.user.pk):
+                return principal.user
+            raise NotFound("User not found")
         return self.path_user(user_id)
 
     @staticmethod

@@ -10,6 +10,7 @@ import pytest
 from containers.models import ResourceTier
 from containers.services import GIB
 from providers.selectors import opencode_auth_entries
+from sandboxes.credentials import opencode_password, sandbox_api_token, sandbox_id_from_token
 from sandboxes.orchestrator import get_orchestrator
 from sandboxes.specs import SandboxSpecInvalid, container_spec
 from sandboxes.states import sandbox_status_for
@@ -63,13 +64,25 @@ def test_the_environment_never_shows_in_a_repr(sandbox, user):
     assert "sk-secret-value-123456" not in repr(spec)
 
 
-def test_the_service_token_and_extra_environment(settings, sandbox):
+def test_the_container_gets_its_own_credentials_never_the_service_token(settings, sandbox):
     settings.API_TOKEN = "service-token-0123456789"
     settings.PUBLIC_URL = "https://api.example.com"
     env = container_spec(sandbox, extra_env={"ONBOARDING_MODE": "false"}).env
-    assert env["AGENTPOD_API_TOKEN"] == "service-token-0123456789"
+    assert env["AGENTPOD_API_TOKEN"] == sandbox_api_token(sandbox.pk)
+    assert sandbox_id_from_token(env["AGENTPOD_API_TOKEN"]) == sandbox.pk
+    assert env["OPENCODE_SERVER_PASSWORD"] == opencode_password(sandbox.pk)
+    assert "service-token-0123456789" not in json.dumps(env)
     assert env["MANAGEMENT_API_URL"] == "https://api.example.com"
     assert env["ONBOARDING_MODE"] == "false"
+
+
+def test_each_sandbox_has_different_credentials_and_a_forged_token_is_refused():
+    assert sandbox_api_token("sandbox-one") != sandbox_api_token("sandbox-two")
+    assert opencode_password("sandbox-one") != opencode_password("sandbox-two")
+    token = sandbox_api_token("sandbox-one")
+    assert sandbox_id_from_token(token.replace("sandbox-one", "sandbox-two")) is None
+    assert sandbox_id_from_token(token[:-1] + ("0" if token[-1] != "0" else "1")) is None
+    assert sandbox_id_from_token("agentpod-sandbox.x") is None
 
 
 def test_credentials_in_opencode_format(user, other_user):
