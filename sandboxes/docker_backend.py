@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,6 +43,9 @@ from .orchestrator import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Where a container's OpenCode listens, recorded on the container itself at create.
+OPENCODE_PORT_LABEL = "agentpod.opencode.port"
 
 _NO_SUCH_IMAGE = re.compile(r"no such image|pull access denied|repository does not exist", re.IGNORECASE)
 
@@ -102,6 +106,12 @@ class DockerOrchestrator(Orchestrator):
 
     def create(self, spec: ContainerSpec) -> ContainerInfo:
         secrets = _secret_strings(spec.env)
+        env, labels, port = dict(spec.env), dict(spec.labels), spec.opencode_port
+        if spec.network_mode == "host":
+            # Every container shares the host's ports: each OpenCode gets a free one of its own.
+            port = _free_loopback_port()
+        env["OPENCODE_PORT"] = str(port)
+        labels[OPENCODE_PORT_LABEL] = str(port)
         with self._engine("create", secrets=secrets) as api:
             nano_cpus = spec.nano_cpus
             if sandbox_settings.SANDBOX_CLAMP_CPUS:
@@ -122,8 +132,8 @@ class DockerOrchestrator(Orchestrator):
                 else None,
             )
             created = api.create_container(
-                image=spec.image, name=spec.name, command=spec.command, environment=spec.env,
-                labels=spec.labels, ports=list(spec.exposed_ports), host_config=host_config)
+                image=spec.image, name=spec.name, command=spec.command, environment=env,
+                labels=labels, ports=list(spec.exposed_ports), host_config=host_config)
             return _info(api.inspect_container(created["Id"]))
 
     def start(self, ref: ContainerRef) -> None:
@@ -198,6 +208,21 @@ class DockerOrchestrator(Orchestrator):
                               stdout=(stdout or b"").decode("utf-8", errors="replace"),
                               stderr=(stderr or b"").decode("utf-8", errors="replace"))
 
+    def opencode_url(self, ref: ContainerRef) -> str | None:
+        with self._engine("inspect") as api:
+            attrs = api.inspect_container(self._container(api, ref))
+        if not (attrs.get("State") or {}).get("Running"):
+            return None
+        port = ((attrs.get("Config") or {}).get("Labels") or {}).get(OPENCODE_PORT_LABEL)
+        network_mode = (attrs.get("HostConfig") or {}).get("NetworkMode", "")
+        if not port:
+            return None
+        if network_mode == "host":
+            return f"http://127.0.0.1:{port}"
+        networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        address = next((net.get("IPAddress") for net in networks.values() if net.get("IPAddress")), None)
+        return f"http://{address}:{port}" if address else None
+
     def engine_info(self) -> EngineInfo:
         with self._engine("info") as api:
             version, info = api.version(), api.info()
@@ -209,6 +234,13 @@ class DockerOrchestrator(Orchestrator):
 
 
 # -- helpers -------------------------------------------------------------------------------------------
+
+def _free_loopback_port() -> int:
+    """A port nothing listens on now (the engine's host is this host when networking is `host`)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
 
 def _explanation(exc: docker_errors.APIError) -> str:
     return str(exc.explanation or "")

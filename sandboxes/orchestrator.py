@@ -105,6 +105,9 @@ class ContainerSpec:
     nano_cpus: int
     pids_limit: int
     exposed_ports: list[int]
+    # The port the sandbox's OpenCode server listens on inside the container (`OPENCODE_PORT`). With host
+    # networking a backend allocates a free one instead and passes it to the container.
+    opencode_port: int
     network_mode: str
     requires_gpu: bool = False
     command: list[str] | None = None
@@ -216,6 +219,12 @@ class Orchestrator(abc.ABC):
 
     @abc.abstractmethod
     def engine_info(self) -> EngineInfo: ...
+
+    @abc.abstractmethod
+    def opencode_url(self, ref: ContainerRef) -> str | None:
+        """The base URL at which this API reaches the container's OpenCode server (`http://host:port`), or
+        None while the container does not run: on a container network, the container's address and its
+        OpenCode port; with host networking, loopback and the port allocated at create."""
 
     # -- shared behaviour ------------------------------------------------------------------------------
 

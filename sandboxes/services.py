@@ -171,14 +171,26 @@ def sandbox_lifecycle(*, sandbox: Sandbox, action: str, timeout: int | None = No
         if transition.failure:
             _set_status(sandbox, transition.failure, error_message=error.message)
         raise
-    fields = ["last_accessed_at"] if action in ("start", "restart", "unpause") else []
-    if fields:
-        sandbox.last_accessed_at = timezone.now()
+    fields = []
+    if action in ("start", "restart", "unpause"):
+        # Where this API reaches the sandbox's OpenCode: asked once per start, not once per proxied call.
+        sandbox.last_accessed_at, sandbox.opencode_url = timezone.now(), _opencode_url(sandbox)
+        fields = ["last_accessed_at", "opencode_url"]
+    elif action in ("stop", "pause"):
+        sandbox.opencode_url = None
+        fields = ["opencode_url"]
     _set_status(sandbox, transition.success, *fields, error_message=None)
     if action in _LOGGED_ACTIONS:
         activity_report(action=f"sandbox.{action}", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
                         metadata={"params": {"id": sandbox.pk}}, request=request)
     return sandbox
+
+
+def _opencode_url(sandbox: Sandbox) -> str | None:
+    try:
+        return get_orchestrator().opencode_url(container_ref(sandbox))
+    except EngineError:
+        return None
 
 
 def sandbox_refresh_from_engine(*, sandbox: Sandbox):

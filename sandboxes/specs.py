@@ -135,6 +135,7 @@ def container_spec(sandbox: Sandbox, *, resolution: ImageResolution | None = Non
         nano_cpus=limits.nano_cpus,
         pids_limit=limits.pids_limit,
         exposed_ports=[sandbox_settings.SANDBOX_OPENCODE_PORT, *resolution.exposed_ports],
+        opencode_port=sandbox_settings.SANDBOX_OPENCODE_PORT,
         network_mode=sandbox_settings.SANDBOX_NETWORK_MODE,
         requires_gpu=resolution.requires_gpu,
         command=sandbox_settings.SANDBOX_CONTAINER_COMMAND,

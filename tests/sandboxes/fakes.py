@@ -95,6 +95,11 @@ class FakeOrchestrator(Orchestrator):
         self._get(ref)
         return ExecResult(exit_code=0, stdout="", stderr="")
 
+    def opencode_url(self, ref):
+        self._call("opencode_url", ref.name)
+        container = self._get(ref)
+        return container.get("opencode_url") if container["status"] == "running" else None
+
     def engine_info(self):
         self._call("engine_info")
         return EngineInfo("fake", "1.41", "linux", "x86_64", 0, 0, 0)

@@ -180,6 +180,29 @@ def test_containers_have_no_network_but_loopback(engine, backend, sandbox):
     assert [line.split(":")[0].strip() for line in interfaces] == ["lo"]
 
 
+def test_opencode_url_without_a_network_is_none_and_with_host_networking_a_port_of_its_own(
+        engine, backend, user, settings):
+    isolated = SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
+    backend.create(container_spec(isolated))
+    assert backend.opencode_url(container_ref(isolated)) is None  # created, not running
+    backend.start(container_ref(isolated))
+    assert backend.opencode_url(container_ref(isolated)) is None  # running, but no address to reach it at
+
+    settings.SANDBOX_NETWORK_MODE = "host"
+    first, second = (SandboxFactory(user=user, flavor_id="js", resource_tier_id="starter", addon_ids=[])
+                     for _ in range(2))
+    urls = []
+    for sandbox in (first, second):
+        backend.create(container_spec(sandbox))
+        backend.start(container_ref(sandbox))
+        url = backend.opencode_url(container_ref(sandbox))
+        port = url.rpartition(":")[2]
+        # The container was told its port: the OpenCode in it listens where the API will call.
+        assert backend.exec(container_ref(sandbox), ["sh", "-c", 'echo "$OPENCODE_PORT"']).stdout.strip() == port
+        urls.append(url)
+    assert all(url.startswith("http://127.0.0.1:") for url in urls) and urls[0] != urls[1]
+
+
 def test_a_sandbox_whose_configuration_does_not_resolve_gets_no_container(engine, backend, user):
     disabled = SandboxFactory(user=user, flavor_id="go", resource_tier_id="starter", addon_ids=[])
     with pytest.raises(SandboxSpecInvalid) as caught:
