@@ -156,7 +156,8 @@ def repository_clone(*, user, name: str, url: str, token: str | None = None, bra
     remote URL is kept without them), logged or echoed. The clone is bounded by REPOS_CLONE_TIMEOUT and
     REPOS_CLONE_MAX_BYTES; whatever fails, nothing is left behind.
     """
-    _check_clone_url(url)
+    if _check_clone_url(url) == "local" and depth:
+        raise InvalidRequest(details="depth: is not supported when cloning a local path")
     if branch is not None and not git.is_valid_branch_name(branch):
         raise InvalidRequest(details="branch: is not a valid branch name")
     auth = (username or TOKEN_USERNAME, token) if token else (username, password) if username and password else None
@@ -174,7 +175,8 @@ def repository_clone(*, user, name: str, url: str, token: str | None = None, bra
     return repository_get(user=user, name=name)
 
 
-def _check_clone_url(url: str) -> None:
+def _check_clone_url(url: str) -> str:
+    """"remote" or "local" (a path or file:// URL, allowed only when REPOS_CLONE_SCHEMES has "file")."""
     schemes = set(repos_settings.REPOS_CLONE_SCHEMES)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -184,9 +186,9 @@ def _check_clone_url(url: str) -> None:
         if parts.username is not None or parts.password is not None:
             # A URL's credentials would be stored as the remote's URL (and shown as remoteUrl).
             raise InvalidRequest(details="url: must not contain credentials; send them in auth")
-        return
+        return "remote"
     if "file" in schemes and (scheme == "file" or (not scheme and url.startswith("/"))):
-        return
+        return "local"
     raise InvalidRequest(details=f"url: must be a URL with scheme {' or '.join(sorted(schemes))}")
 
 
