@@ -40,6 +40,7 @@ CREATED_KEY = "agentpod.createdat"
 # The text libgit2 (like git) writes into .git/description when nobody gave one.
 DEFAULT_DESCRIPTION_PREFIX = "Unnamed repository"
 TYPES_BY_MODE = {0o040000: "directory", 0o120000: "symlink", 0o160000: "submodule"}
+ADDED_DELTAS = (enums.DeltaStatus.ADDED, enums.DeltaStatus.UNTRACKED, enums.DeltaStatus.COPIED)
 STAGED_FLAGS = [(enums.FileStatus.INDEX_NEW, "added"), (enums.FileStatus.INDEX_MODIFIED, "modified"),
                 (enums.FileStatus.INDEX_DELETED, "deleted"), (enums.FileStatus.INDEX_RENAMED, "renamed"),
                 (enums.FileStatus.INDEX_TYPECHANGE, "modified")]
@@ -96,12 +97,12 @@ class DiffSummary(TypedDict):
 
 
 class RepositoryState(TypedDict):
-    currentBranch: str | None  # noqa: N815
-    isDirty: bool  # noqa: N815
-    remoteUrl: str | None  # noqa: N815
+    currentBranch: str | None
+    isDirty: bool
+    remoteUrl: str | None
     description: str | None
-    createdAt: datetime  # noqa: N815
-    lastModified: datetime  # noqa: N815
+    createdAt: datetime
+    lastModified: datetime
 
 
 class Blob(TypedDict):
@@ -127,6 +128,10 @@ def _failures(message: str, path: Path) -> Iterator[None]:
                            details="Another git operation is using the repository; try again") from None
         logger.error("git: %s in %s: %s", message, path, text)
         raise ApiError(message, status_code=500) from None
+
+
+def file_too_large(max_bytes: int, what: str = "file") -> ApiError:
+    return ApiError("File too large", details=f"The {what} is larger than {max_bytes} bytes", status_code=413)
 
 
 def _open(path: Path) -> pygit2.Repository:
@@ -163,15 +168,15 @@ def init(path: Path, *, branch: str, description: str | None, files: dict[str, b
             _commit(repo, message=message, author=author)
 
 
-class _AuthRejected(Exception):
+class _AuthRejectedError(Exception):
     pass
 
 
-class _TimedOut(Exception):
+class _TimedOutError(Exception):
     pass
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -189,19 +194,19 @@ class _CloneCallbacks(pygit2.RemoteCallbacks):
 
     def credentials(self, url, username_from_url, allowed_types):
         if self._auth is None:
-            raise _AuthRejected()
+            raise _AuthRejectedError()
         auth, self._auth = self._auth, None
         return pygit2.UserPass(*auth)
 
     def sideband_progress(self, string):
         if time.monotonic() > self._deadline:
-            raise _TimedOut()
+            raise _TimedOutError()
 
     def transfer_progress(self, stats):
         if time.monotonic() > self._deadline:
-            raise _TimedOut()
+            raise _TimedOutError()
         if stats.received_bytes > self._max_bytes:
-            raise _TooLarge()
+            raise _TooLargeError()
 
 
 def clone(url: str, path: Path, *, auth: tuple[str, str] | None, branch: str | None, depth: int | None,
@@ -217,11 +222,13 @@ def clone(url: str, path: Path, *, auth: tuple[str, str] | None, branch: str | N
     try:
         repo = pygit2.clone_repository(url, str(path), callbacks=callbacks, checkout_branch=branch,
                                        depth=depth or 0)
-    except _AuthRejected:
-        raise InvalidRequest(message, details="Authentication failed, or the repository does not exist") from None
-    except _TimedOut:
-        raise ApiError(message, details=f"The clone took longer than {timeout:g} seconds", status_code=504) from None
-    except _TooLarge:
+    except _AuthRejectedError:
+        raise InvalidRequest(message,
+                             details="Authentication failed, or the repository does not exist") from None
+    except _TimedOutError:
+        raise ApiError(message, details=f"The clone took longer than {timeout:g} seconds",
+                       status_code=504) from None
+    except _TooLargeError:
         raise ApiError(message, details=f"The repository is larger than {max_bytes} bytes",
                        status_code=413) from None
     except (pygit2.GitError, OSError) as exc:
@@ -249,7 +256,7 @@ def state(path: Path) -> RepositoryState:
         repo = _open(path)
         git_dir = Path(repo.path)
         try:
-            created = datetime.fromisoformat(repo.config[CREATED_KEY].replace("Z", "+00:00"))
+            created = datetime.fromisoformat(repo.config[CREATED_KEY])
         except (KeyError, ValueError):  # made by another tool (an imported legacy repository)
             created = datetime.fromtimestamp(git_dir.stat().st_mtime, timezone.utc)
         # The latest of: the last commit, the last staging, the last entry added to or removed from the root.
@@ -336,7 +343,7 @@ def read_blob(path: Path, *, file_path: str, ref: str, max_bytes: int) -> Blob |
         if not isinstance(obj, pygit2.Blob):  # a submodule's commit
             return None
         if obj.size > max_bytes:
-            raise ApiError("File too large", details=f"The file is larger than {max_bytes} bytes", status_code=413)
+            raise file_too_large(max_bytes)
         return {"data": obj.data, "sha": str(obj.id)}
 
 
@@ -431,7 +438,7 @@ def diff(path: Path, *, from_ref: str, to_ref: str | None) -> DiffSummary:
         changes.find_similar(enums.DiffFind.FIND_RENAMES | enums.DiffFind.FIND_FOR_UNTRACKED)
         summary: DiffSummary = {"added": [], "modified": [], "deleted": [], "renamed": []}
         for delta in changes.deltas:
-            if delta.status in (enums.DeltaStatus.ADDED, enums.DeltaStatus.UNTRACKED, enums.DeltaStatus.COPIED):
+            if delta.status in ADDED_DELTAS:
                 summary["added"].append(delta.new_file.path)
             elif delta.status in (enums.DeltaStatus.MODIFIED, enums.DeltaStatus.TYPECHANGE):
                 summary["modified"].append(delta.new_file.path)

@@ -10,7 +10,7 @@ import base64
 import os
 from pathlib import Path
 
-from core.api.errors import ApiError, InvalidRequest, NotFound
+from core.api.errors import InvalidRequest, NotFound
 from core.serializers import iso_datetime
 
 from . import git
@@ -72,7 +72,8 @@ def _worktree_entries(root: Path, directory: str) -> list[git.FileEntry]:
         kind = ("symlink" if entry.is_symlink() else "directory" if entry.is_dir(follow_symlinks=False)
                 else "file")
         mode = WORKTREE_MODES.get(kind) or ("100755" if entry.stat().st_mode & 0o111 else "100644")
-        entries.append({"name": entry.name, "path": prefix + entry.name, "type": kind, "mode": mode, "sha": ""})
+        entries.append({"name": entry.name, "path": prefix + entry.name, "type": kind, "mode": mode,
+                        "sha": ""})
     return entries
 
 
@@ -92,7 +93,7 @@ def repository_file(*, user, name: str, path: str, ref: str = "HEAD") -> dict:
         if not target.is_file():
             raise NotFound("File not found")
         if target.stat().st_size > max_bytes:
-            raise ApiError("File too large", details=f"The file is larger than {max_bytes} bytes", status_code=413)
+            raise git.file_too_large(max_bytes)
         blob = {"data": target.read_bytes(), "sha": ""}
     try:
         content, encoding = blob["data"].decode("utf-8"), "utf8"
@@ -125,6 +126,7 @@ def repository_branches(*, user, name: str) -> dict:
     return {"branches": branches, "current": current}
 
 
-def repository_diff(*, user, name: str, from_ref: str | None = None, to_ref: str | None = None) -> git.DiffSummary:
+def repository_diff(*, user, name: str, from_ref: str | None = None,
+                    to_ref: str | None = None) -> git.DiffSummary:
     """Paths added, modified, deleted and renamed from `from_ref` (HEAD) to `to_ref` (the working tree)."""
     return git.diff(repository_path(user=user, name=name), from_ref=from_ref or "HEAD", to_ref=to_ref)

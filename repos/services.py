@@ -87,7 +87,8 @@ def _locked(user, name: str) -> Iterator[None]:
 
 
 def _busy() -> Conflict:
-    return Conflict("Repository is busy", details="Another change to this repository is in progress; try again")
+    return Conflict("Repository is busy",
+                    details="Another change to this repository is in progress; try again")
 
 
 def _scratch(user, kind: str) -> Path:
@@ -133,13 +134,14 @@ def template_files(*, name: str, readme: bool | str | None = None, gitignore: bo
     given text."""
     defaults = {"README.md": (readme, f"# {name}\n\nA new AgentPod project.\n"),
                 ".gitignore": (gitignore, DEFAULT_GITIGNORE),
-                "agentpod.toml": (agentpod_config, f'# AgentPod configuration\n\n[project]\nname = "{name}"\n')}
+                "agentpod.toml": (agentpod_config,
+                                  f'# AgentPod configuration\n\n[project]\nname = "{name}"\n')}
     return {path: (value if isinstance(value, str) else default)
             for path, (value, default) in defaults.items() if value}
 
 
-def repository_create(*, user, name: str, description: str | None = None, default_branch: str = DEFAULT_BRANCH,
-                      template: dict | None = None) -> dict:
+def repository_create(*, user, name: str, description: str | None = None,
+                      default_branch: str = DEFAULT_BRANCH, template: dict | None = None) -> dict:
     """`POST /api/v2/repos`: with a template (even an empty one) there is an initial commit."""
     files = None if template is None else template_files(
         name=name, readme=template.get("readme"), gitignore=template.get("gitignore"),
@@ -149,7 +151,8 @@ def repository_create(*, user, name: str, description: str | None = None, defaul
 
 
 def repository_clone(*, user, name: str, url: str, token: str | None = None, branch: str | None = None,
-                     depth: int | None = None, username: str | None = None, password: str | None = None) -> dict:
+                     depth: int | None = None, username: str | None = None,
+                     password: str | None = None) -> dict:
     """Clone `url` as `user`'s repository `name`; returns the Repository.
 
     Credentials (`token`, or `username` and `password`) are used for this clone only: never stored (the
@@ -160,7 +163,11 @@ def repository_clone(*, user, name: str, url: str, token: str | None = None, bra
         raise InvalidRequest(details="depth: is not supported when cloning a local path")
     if branch is not None and not git.is_valid_branch_name(branch):
         raise InvalidRequest(details="branch: is not a valid branch name")
-    auth = (username or TOKEN_USERNAME, token) if token else (username, password) if username and password else None
+    auth = None
+    if token:
+        auth = (username or TOKEN_USERNAME, token)
+    elif username and password:
+        auth = (username, password)
     with _locked(user, name):
         final = _new_name(user, name)
         scratch = _scratch(user, "clone")
@@ -213,7 +220,7 @@ def repository_file_write(*, user, name: str, path: str, content: str) -> None:
     data = content.encode("utf-8")
     max_bytes = repos_settings.REPOS_MAX_FILE_BYTES
     if len(data) > max_bytes:
-        raise ApiError("File too large", details=f"The content is larger than {max_bytes} bytes", status_code=413)
+        raise git.file_too_large(max_bytes, "content")
     with _locked(user, name):
         target = resolve_inside(root, file_path)
         if target.is_dir():

@@ -31,7 +31,7 @@ def path_field(**kwargs) -> serializers.CharField:
 class TemplateFileField(serializers.Field):
     """`true` for the default content, a string for one's own, `false` (or absent) for no file."""
 
-    default_error_messages = {"invalid": "Must be a boolean or a string."}
+    default_error_messages = {"invalid": "Must be a boolean or a string."}  # noqa: RUF012 (DRF's convention)
 
     def to_internal_value(self, data):
         if not isinstance(data, (bool, str)):
@@ -42,7 +42,7 @@ class TemplateFileField(serializers.Field):
         return value
 
 
-# -- inputs ------------------------------------------------------------------------------------------------------
+# -- inputs ------------------------------------------------------------------------------------------------
 
 class TemplateInput(serializers.Serializer):
     readme = TemplateFileField(required=False, help_text="README.md")
@@ -54,13 +54,15 @@ class RepositoryCreateInput(serializers.Serializer):
     name = name_field()
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
     defaultBranch = ref_field(required=False, help_text='Default "main"')  # noqa: N815
-    template = TemplateInput(required=False, help_text="With a template (even `{}`) there is an initial commit")
+    template = TemplateInput(required=False,
+                             help_text="With a template (even `{}`) there is an initial commit")
 
 
 class CloneAuthInput(serializers.Serializer):
     token = serializers.CharField(required=False, trim_whitespace=False, help_text="Used once, never stored")
     username = serializers.CharField(required=False, trim_whitespace=False)
-    password = serializers.CharField(required=False, trim_whitespace=False, help_text="Used once, never stored")
+    password = serializers.CharField(required=False, trim_whitespace=False,
+                                     help_text="Used once, never stored")
 
 
 class RepositoryCloneInput(serializers.Serializer):
@@ -125,14 +127,15 @@ class DiffQuery(serializers.Serializer):
     locals()["from"] = ref_field(required=False, help_text="Default HEAD")
 
 
-# -- responses (schema only) -------------------------------------------------------------------------------------
+# -- responses (schema only) -------------------------------------------------------------------------------
 
 class RepositorySerializer(serializers.Serializer):
     name = serializers.CharField()
     path = serializers.CharField(help_text="The repository's folder on the server")
     createdAt = serializers.CharField(help_text="ISO 8601")  # noqa: N815
     lastModified = serializers.CharField(help_text="ISO 8601")  # noqa: N815
-    currentBranch = serializers.CharField(allow_null=True, help_text="null when HEAD is detached")  # noqa: N815
+    currentBranch = serializers.CharField(  # noqa: N815
+        allow_null=True, help_text="null when HEAD is detached")
     isDirty = serializers.BooleanField()  # noqa: N815
     remoteUrl = serializers.CharField(allow_null=True)  # noqa: N815
     description = serializers.CharField(allow_null=True)

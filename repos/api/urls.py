@@ -13,10 +13,12 @@ urlpatterns = [
     path("v2/repos/<str:name>/stage", views.RepositoryStageView.as_view(), name="repo-stage"),
     path("v2/repos/<str:name>/commit", views.RepositoryCommitView.as_view(), name="repo-commit"),
     path("v2/repos/<str:name>/log", views.RepositoryLogView.as_view(), name="repo-log"),
-    path("v2/repos/<str:name>/commit/<str:sha>", views.RepositoryCommitDetailView.as_view(), name="repo-commit-detail"),
+    path("v2/repos/<str:name>/commit/<str:sha>", views.RepositoryCommitDetailView.as_view(),
+         name="repo-commit-detail"),
     path("v2/repos/<str:name>/branches", views.RepositoryBranchesView.as_view(), name="repo-branches"),
     # Branch names may hold slashes (feature/x).
-    path("v2/repos/<str:name>/branches/<path:branch>", views.RepositoryBranchView.as_view(), name="repo-branch"),
+    path("v2/repos/<str:name>/branches/<path:branch>", views.RepositoryBranchView.as_view(),
+         name="repo-branch"),
     path("v2/repos/<str:name>/checkout", views.RepositoryCheckoutView.as_view(), name="repo-checkout"),
     path("v2/repos/<str:name>/diff", views.RepositoryDiffView.as_view(), name="repo-diff"),
 ]

@@ -17,9 +17,11 @@ from .. import selectors, services
 from . import serializers as s
 
 NAME = OpenApiParameter("name", str, OpenApiParameter.PATH, description="The repository's name")
-SHA = OpenApiParameter("sha", str, OpenApiParameter.PATH, description="A commit id or a prefix of 4+ hex digits")
+SHA = OpenApiParameter("sha", str, OpenApiParameter.PATH,
+                       description="A commit id, or a prefix of 4+ hex digits")
 BRANCH = OpenApiParameter("branch", str, OpenApiParameter.PATH, description="A local branch name")
 NOT_FOUND = "Repository not found (or not the caller's)"
+FILE_NOT_FOUND = f"{NOT_FOUND}, or file not found"
 BAD_INPUT = "Invalid request: a malformed name, path, ref or body"
 
 
@@ -57,7 +59,8 @@ class RepositoryListView(APIView):
         body = validated(s.RepositoryCreateInput, request)
         repository = services.repository_create(
             user=request.user, name=body["name"], description=body.get("description") or None,
-            default_branch=body.get("defaultBranch") or services.DEFAULT_BRANCH, template=body.get("template"))
+            default_branch=body.get("defaultBranch") or services.DEFAULT_BRANCH,
+            template=body.get("template"))
         return Response({"repository": repository}, status=status.HTTP_201_CREATED)
 
 
@@ -66,8 +69,8 @@ class RepositoryCloneView(APIView):
                    operation_id="repos_clone", request=s.RepositoryCloneInput,
                    responses={201: s.RepositoryResponse,
                               **error_responses(400, 401, 403, 409, 413, 502, 504,
-                                                e400="Invalid body or URL, refused credentials, unknown remote "
-                                                     "repository or branch",
+                                                e400="Invalid body or URL, refused credentials, unknown "
+                                                     "remote repository or branch",
                                                 e409="Repository already exists",
                                                 e413="The remote repository is larger than the limit",
                                                 e502="The remote repository could not be read",
@@ -88,8 +91,8 @@ class RepositoryDetailView(APIView):
     def get(self, request, name):
         return Response({"repository": selectors.repository_get(user=request.user, name=name)})
 
-    @extend_schema(summary="Delete a repository and its files", operation_id="repos_delete", parameters=[NAME],
-                   responses={200: s.RepoSuccessResponse, **repo_errors(409)})
+    @extend_schema(summary="Delete a repository and its files", operation_id="repos_delete",
+                   parameters=[NAME], responses={200: s.RepoSuccessResponse, **repo_errors(409)})
     def delete(self, request, name):
         services.repository_delete(user=request.user, name=name)
         return success("Repository deleted")
@@ -107,7 +110,7 @@ class RepositoryFilesView(APIView):
 class RepositoryFileView(APIView):
     @extend_schema(summary="A file's content at a ref (at HEAD, the working tree's too)",
                    operation_id="repos_file_get", parameters=[NAME, s.FileQuery],
-                   responses={200: s.FileResponse, **repo_errors(413, e404=f"{NOT_FOUND}, or file not found")})
+                   responses={200: s.FileResponse, **repo_errors(413, e404=FILE_NOT_FOUND)})
     def get(self, request, name):
         query = parse_query(s.FileQuery, request)
         if not query.get("path"):
@@ -119,12 +122,13 @@ class RepositoryFileView(APIView):
                    request=s.FileWriteInput, responses={200: s.RepoSuccessResponse, **repo_errors(409, 413)})
     def put(self, request, name):
         body = validated(s.FileWriteInput, request)
-        services.repository_file_write(user=request.user, name=name, path=body["path"], content=body["content"])
+        services.repository_file_write(user=request.user, name=name, path=body["path"],
+                                       content=body["content"])
         return success("File written and staged")
 
     @extend_schema(summary="Delete a file and stage the deletion", operation_id="repos_file_delete",
                    parameters=[NAME], request=s.FileDeleteInput,
-                   responses={200: s.RepoSuccessResponse, **repo_errors(409, e404=f"{NOT_FOUND}, or file not found")})
+                   responses={200: s.RepoSuccessResponse, **repo_errors(409, e404=FILE_NOT_FOUND)})
     def delete(self, request, name):
         body = validated(s.FileDeleteInput, request)
         services.repository_file_delete(user=request.user, name=name, path=body["path"])
@@ -132,8 +136,8 @@ class RepositoryFileView(APIView):
 
 
 class RepositoryStatusView(APIView):
-    @extend_schema(summary="Changed, staged and untracked files", operation_id="repos_status", parameters=[NAME],
-                   responses={200: s.StatusResponse, **repo_errors()})
+    @extend_schema(summary="Changed, staged and untracked files", operation_id="repos_status",
+                   parameters=[NAME], responses={200: s.StatusResponse, **repo_errors()})
     def get(self, request, name):
         return Response({"files": selectors.repository_status(user=request.user, name=name)})
 
@@ -164,13 +168,15 @@ class RepositoryLogView(APIView):
                    responses={200: s.LogResponse, **repo_errors(e404=f"{NOT_FOUND}, or ref not found")})
     def get(self, request, name):
         query = parse_query(s.LogQuery, request)
-        commits = selectors.repository_log(user=request.user, name=name, ref=query["ref"], limit=query["limit"])
+        commits = selectors.repository_log(user=request.user, name=name, ref=query["ref"],
+                                           limit=query["limit"])
         return Response({"commits": commits})
 
 
 class RepositoryCommitDetailView(APIView):
     @extend_schema(summary="A commit", operation_id="repos_commit_get", parameters=[NAME, SHA],
-                   responses={200: s.CommitDetailResponse, **repo_errors(e404=f"{NOT_FOUND}, or commit not found")})
+                   responses={200: s.CommitDetailResponse,
+                              **repo_errors(e404=f"{NOT_FOUND}, or commit not found")})
     def get(self, request, name, sha):
         return Response({"commit": selectors.repository_commit_get(user=request.user, name=name, sha=sha)})
 
@@ -181,20 +187,21 @@ class RepositoryBranchesView(APIView):
     def get(self, request, name):
         return Response(selectors.repository_branches(user=request.user, name=name))
 
-    @extend_schema(summary="Create a branch at a ref (HEAD does not move)", operation_id="repos_branches_create",
-                   parameters=[NAME], request=s.BranchCreateInput,
+    @extend_schema(summary="Create a branch at a ref (HEAD does not move)",
+                   operation_id="repos_branches_create", parameters=[NAME], request=s.BranchCreateInput,
                    responses={200: s.RepoSuccessResponse,
                               **repo_errors(409, e404=f"{NOT_FOUND}, or ref not found",
                                             e409="Branch already exists, no commit yet, or repository busy")})
     def post(self, request, name):
         body = validated(s.BranchCreateInput, request)
-        services.repository_branch_create(user=request.user, name=name, branch=body["name"], ref=body.get("ref"))
+        services.repository_branch_create(user=request.user, name=name, branch=body["name"],
+                                          ref=body.get("ref"))
         return success(f"Branch '{body['name']}' created")
 
 
 class RepositoryBranchView(APIView):
-    @extend_schema(summary="Delete a local branch (not the current one)", operation_id="repos_branches_delete",
-                   parameters=[NAME, BRANCH],
+    @extend_schema(summary="Delete a local branch (not the current one)",
+                   operation_id="repos_branches_delete", parameters=[NAME, BRANCH],
                    responses={200: s.RepoSuccessResponse,
                               **repo_errors(409, e404=f"{NOT_FOUND}, or branch not found",
                                             e409="The current branch, or repository busy")})

@@ -89,16 +89,19 @@ class GitHttpServer:
         self.requests.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
         expected = "Basic " + base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
         if environ.get("HTTP_AUTHORIZATION") != expected:
-            start_response("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="git"'), ("Content-Length", "0")])
+            start_response("401 Unauthorized",
+                           [("WWW-Authenticate", 'Basic realm="git"'), ("Content-Length", "0")])
             return [b""]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         cgi_env = {"GIT_PROJECT_ROOT": str(self.root), "GIT_HTTP_EXPORT_ALL": "1", "PATH": os.environ["PATH"],
                    "PATH_INFO": environ["PATH_INFO"], "QUERY_STRING": environ.get("QUERY_STRING", ""),
-                   "REQUEST_METHOD": environ["REQUEST_METHOD"], "CONTENT_TYPE": environ.get("CONTENT_TYPE", ""),
+                   "REQUEST_METHOD": environ["REQUEST_METHOD"],
+                   "CONTENT_TYPE": environ.get("CONTENT_TYPE", ""),
                    "HTTP_CONTENT_ENCODING": environ.get("HTTP_CONTENT_ENCODING", ""),
                    "REMOTE_USER": "x-access-token", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.root)}
-        output = subprocess.run([HTTP_BACKEND], input=body, env=cgi_env, capture_output=True, check=True).stdout
+        output = subprocess.run([HTTP_BACKEND], input=body, env=cgi_env, capture_output=True,
+                                check=True).stdout
         head, _, payload = output.partition(b"\r\n\r\n")
         status, headers = "200 OK", []
         for line in head.decode().split("\r\n"):

@@ -45,7 +45,8 @@ def test_state_reads_what_other_tools_made(tmp_path):
 
 def test_unknown_refs_are_404(tmp_path):
     repo = new_repo(tmp_path / "r", {"a": b"a"})
-    for call in (lambda: git.log(repo, ref="nope", limit=1), lambda: git.list_tree(repo, directory="", ref="x~9"),
+    for call in (lambda: git.log(repo, ref="nope", limit=1),
+                 lambda: git.list_tree(repo, directory="", ref="x~9"),
                  lambda: git.read_blob(repo, file_path="a", ref="HEAD:a", max_bytes=10),
                  lambda: git.diff(repo, from_ref="HEAD", to_ref="missing")):
         with pytest.raises(NotFound) as error:
@@ -66,7 +67,7 @@ def test_commit_refuses_while_another_git_process_holds_the_index(tmp_path):
     fsck(repo)
 
 
-def test_a_broken_repository_is_a_500_with_the_contract_message_and_gits_text_only_in_the_log(tmp_path, caplog):
+def test_a_broken_repository_is_a_500_with_the_contract_message_and_gits_text_in_the_log(tmp_path, caplog):
     repo = new_repo(tmp_path / "r", {"a": b"a"})
     (repo / ".git" / "HEAD").write_text("garbage")
     with pytest.raises(ApiError) as error:
@@ -117,7 +118,8 @@ def test_clone_with_depth_and_branch(git_server, tmp_path):
     target = tmp_path / "clone"
     git.clone(git_server.url("project"), target, auth=("x-access-token", TOKEN), branch="dev", depth=1,
               **CLONE_LIMITS)
-    assert [c["message"] for c in git.log(target, ref="HEAD", limit=10)] == ["On dev\n"]  # the CLI ends messages with a newline
+    # The CLI ends messages with a newline; the API keeps them as they are.
+    assert [c["message"] for c in git.log(target, ref="HEAD", limit=10)] == ["On dev\n"]
     assert git.state(target)["currentBranch"] == "dev"
 
 

@@ -23,8 +23,8 @@ def leftovers(user) -> list[str]:
 
 
 def test_init_returns_the_repository_and_commits_the_files(user):
-    repository = services.repository_init(user=user, name="demo", files={"README.md": "# demo\n", "a/b.txt": "b"},
-                                          message="Start", description="A demo")
+    repository = services.repository_init(user=user, name="demo", message="Start", description="A demo",
+                                          files={"README.md": "# demo\n", "a/b.txt": "b"})
     path = user_root(user) / "demo"
     assert repository == {**repository, "name": "demo", "path": str(path), "currentBranch": "main",
                           "isDirty": False, "remoteUrl": None, "description": "A demo"}
@@ -78,7 +78,7 @@ def test_delete_removes_everything(user):
         services.repository_delete(user=user, name="demo")
 
 
-# -- paths through symlinks -------------------------------------------------------------------------------------
+# -- paths through symlinks ------------------------------------------------------------------------
 
 @pytest.fixture
 def linked(user):
@@ -94,7 +94,8 @@ def linked(user):
 
 def test_a_committed_symlink_is_read_as_git_stores_it_never_followed(user, linked):
     assert selectors.repository_file(user=user, name="linked", path="passwd")["content"] == "/etc/passwd"
-    entries = {e["name"]: (e["type"], e["mode"]) for e in selectors.repository_files(user=user, name="linked")}
+    listing = selectors.repository_files(user=user, name="linked")
+    entries = {e["name"]: (e["type"], e["mode"]) for e in listing}
     assert entries == {"code": ("symlink", "120000"), "etc": ("symlink", "120000"),
                        "passwd": ("symlink", "120000"), "src": ("directory", "040000")}
 
@@ -148,12 +149,13 @@ def test_working_tree_listing_before_the_first_commit_refuses_escapes(user):
         selectors.repository_files(user=user, name="fresh", path="etc")
 
 
-# -- clone ----------------------------------------------------------------------------------------------------
+# -- clone -----------------------------------------------------------------------------------------
 
 def test_clone_over_http_with_a_token_leaves_it_nowhere(user, git_server, allow_test_clones, caplog):
     caplog.set_level(logging.DEBUG)
     make_source(git_server.root / "project", {"README.md": "# project\n"}, commits=2)
-    repository = services.repository_clone(user=user, name="project", url=git_server.url("project"), token=TOKEN)
+    repository = services.repository_clone(user=user, name="project", url=git_server.url("project"),
+                                           token=TOKEN)
     assert repository["remoteUrl"] == git_server.url("project") and repository["currentBranch"] == "main"
     assert TOKEN not in str(repository) and TOKEN not in caplog.text
     git_dir = user_root(user) / "project" / ".git"
@@ -164,7 +166,8 @@ def test_clone_over_http_with_a_token_leaves_it_nowhere(user, git_server, allow_
 
 
 @pytest.mark.parametrize("token, cut, status", [("wrong-token", None, 400), (TOKEN, 5000, 502)])
-def test_a_failed_clone_leaves_nothing_behind(user, git_server, allow_test_clones, caplog, token, cut, status):
+def test_a_failed_clone_leaves_nothing_behind(user, git_server, allow_test_clones, caplog, token, cut,
+                                              status):
     make_source(git_server.root / "project", {f"f{n}": os.urandom(4000) for n in range(40)})
     git_server.cut_pack_after = cut
     with pytest.raises(ApiError) as error:
@@ -205,7 +208,7 @@ def test_clone_urls_production_refuses(user, url, problem):
     assert leftovers(user) == []
 
 
-# -- concurrency ------------------------------------------------------------------------------------------------
+# -- concurrency -----------------------------------------------------------------------------------
 
 def test_concurrent_commits_both_land_and_the_repository_stays_sound(user):
     services.repository_init(user=user, name="busy", files={"README.md": "r"})
@@ -216,7 +219,8 @@ def test_concurrent_commits_both_land_and_the_repository_stays_sound(user):
         start.wait()
         try:
             for i in range(10):
-                services.repository_file_write(user=user, name="busy", path=f"t{n}/f{i}.txt", content=f"{n}-{i}")
+                services.repository_file_write(user=user, name="busy", path=f"t{n}/f{i}.txt",
+                                               content=f"{n}-{i}")
                 results.append(services.repository_commit(user=user, name="busy", message=f"t{n} c{i}"))
         except Conflict as exc:  # the only acceptable failure: a clear 409
             errors.append(exc.body())
@@ -250,8 +254,9 @@ def test_a_write_that_waits_too_long_for_the_lock_is_409(user, settings):
     try:
         with pytest.raises(Conflict) as error:
             services.repository_commit(user=user, name="busy", message="m")
-        assert error.value.body() == {"error": "Repository is busy",
-                                      "details": "Another change to this repository is in progress; try again"}
+        assert error.value.body() == {
+            "error": "Repository is busy",
+            "details": "Another change to this repository is in progress; try again"}
     finally:
         release.set()
         holder.join()

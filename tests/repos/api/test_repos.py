@@ -47,7 +47,7 @@ def call(client, method, url, body=None):
 
 @pytest.fixture
 def demo(user):
-    """The caller's repository `demo`: README.md, .gitignore and src/app.py in two commits, plus branch dev."""
+    """The caller's `demo`: README.md, .gitignore and src/app.py in two commits, and a branch dev."""
     services.repository_create(user=user, name="demo", template={"readme": True, "gitignore": True})
     services.repository_file_write(user=user, name="demo", path="src/app.py", content="print('hi')\n")
     services.repository_commit(user=user, name="demo", message="Add app", author=("Ada", "ada@example.com"))
@@ -59,7 +59,7 @@ def head(user) -> str:
     return selectors.repository_log(user=user, name="demo", limit=1)[0]["sha"]
 
 
-# -- who may call ------------------------------------------------------------------------------------------------
+# -- who may call ----------------------------------------------------------------------------------
 
 def test_anonymous_callers_get_401_everywhere(client, demo):
     for method, url, body in ENDPOINTS + COLLECTION:
@@ -77,7 +77,9 @@ def test_another_users_repository_is_exactly_a_missing_one(other_api, api, user,
     before = run_git(demo, "log", "--all", "--format=%H")
     for client in (other_api, api):
         for method, url, body in ENDPOINTS:
-            url = url.replace("HEADSHA", head(user)).replace("/demo", "/nothere" if client is api else "/demo")
+            url = url.replace("HEADSHA", head(user))
+            if client is api:
+                url = url.replace("/demo", "/nothere")
             response = call(client, method, url, body)
             assert (response.status_code, response.json()) == (404, NOT_FOUND), (method, url)
     assert call(other_api, "get", "/api/v2/repos").json() == {"repositories": [], "count": 0}
@@ -95,7 +97,7 @@ def test_a_malformed_name_is_400_on_every_endpoint(api, name):
                                        "letters, numbers, underscores, and hyphens"}
 
 
-# -- the collection ----------------------------------------------------------------------------------------------
+# -- the collection --------------------------------------------------------------------------------
 
 def test_list_shows_only_the_callers_repositories_by_name(api, user, other_user, demo):
     services.repository_init(user=user, name="alpha")
@@ -107,20 +109,21 @@ def test_list_shows_only_the_callers_repositories_by_name(api, user, other_user,
 
 
 def test_create_with_a_template(api, user):
-    response = api.post("/api/v2/repos", {"name": "demo", "description": "My project", "defaultBranch": "trunk",
-                                          "template": {"readme": True, "gitignore": "*.log\n",
-                                                       "agentpodConfig": True}}, content_type=JSON)
+    response = api.post("/api/v2/repos", {
+        "name": "demo", "description": "My project", "defaultBranch": "trunk",
+        "template": {"readme": True, "gitignore": "*.log\n", "agentpodConfig": True}}, content_type=JSON)
     assert response.status_code == 201
     repository = response.json()["repository"]
     path = user_root(user) / "demo"
     assert repository == {"name": "demo", "path": str(path), "createdAt": repository["createdAt"],
-                          "lastModified": repository["lastModified"], "currentBranch": "trunk", "isDirty": False,
-                          "remoteUrl": None, "description": "My project"}
+                          "lastModified": repository["lastModified"], "currentBranch": "trunk",
+                          "isDirty": False, "remoteUrl": None, "description": "My project"}
     assert repository == api.get("/api/v2/repos/demo").json()["repository"]
     assert (path / "README.md").read_text() == README
     assert (path / ".gitignore").read_text() == "*.log\n"
     assert (path / "agentpod.toml").read_text() == '# AgentPod configuration\n\n[project]\nname = "demo"\n'
-    assert run_git(path, "ls-files").split() == [".gitignore", "README.md", "agentpod.toml"]  # .gitignore staged
+    # .gitignore is committed too (the old server's file filter skipped it).
+    assert run_git(path, "ls-files").split() == [".gitignore", "README.md", "agentpod.toml"]
     fsck(path)
 
 
@@ -143,10 +146,11 @@ def test_another_user_may_use_the_same_name(other_api, demo):
 @pytest.mark.parametrize("body, details", [
     ({"name": "bad/name"}, "name: Name can only contain letters, numbers, underscores, and hyphens"),
     ({"name": "../escape"}, "name: Name can only contain letters, numbers, underscores, and hyphens"),
-    ({"name": "x" * 101}, "name: Ensure this field has no more than 100 characters. Name can only contain "
-                          "letters, numbers, underscores, and hyphens"),
+    ({"name": "x" * 101}, ("name: Ensure this field has no more than 100 characters. Name can only contain "
+                           "letters, numbers, underscores, and hyphens")),
     ({}, "name: This field is required."),
-    ({"name": "ok", "description": "d" * 501}, "description: Ensure this field has no more than 500 characters."),
+    ({"name": "ok", "description": "d" * 501},
+     "description: Ensure this field has no more than 500 characters."),
     ({"name": "ok", "template": {"readme": 3}}, "template.readme: Must be a boolean or a string."),
     ({"name": "ok", "defaultBranch": "a..b"}, "defaultBranch: is not a valid branch name"),
     ({"name": "clone"}, 'name: "clone" is reserved'),
@@ -157,7 +161,7 @@ def test_create_validation(api, body, details):
     assert response.json()["details"] == details
 
 
-# -- clone -------------------------------------------------------------------------------------------------------
+# -- clone -----------------------------------------------------------------------------------------
 
 def test_clone_over_smart_http_with_a_token(api, user, git_server, allow_test_clones, caplog):
     make_source(git_server.root / "upstream", {"README.md": "# upstream\n"}, commits=3)
@@ -175,13 +179,14 @@ def test_clone_over_smart_http_with_a_token(api, user, git_server, allow_test_cl
     assert [c["message"] for c in api.get("/api/v2/repos/mine/log").json()["commits"]] == ["Commit 2\n"]
 
 
-def test_a_clone_with_a_wrong_token_leaves_nothing_and_echoes_nothing(api, user, git_server, allow_test_clones,
-                                                                    caplog):
+def test_a_clone_with_a_wrong_token_leaves_nothing_and_echoes_nothing(api, user, git_server,
+                                                                    allow_test_clones, caplog):
     make_source(git_server.root / "upstream", {"a": "a"})
     response = api.post("/api/v2/repos/clone", {"url": git_server.url("upstream"), "name": "mine",
                                                 "auth": {"token": "the-wrong-secret"}}, content_type=JSON)
     assert (response.status_code, response.json()) == (400, {
-        "error": "Failed to clone repository", "details": "Authentication failed, or the repository does not exist"})
+        "error": "Failed to clone repository",
+        "details": "Authentication failed, or the repository does not exist"})
     assert "the-wrong-secret" not in caplog.text
     assert sorted(p.name for p in user_root(user).iterdir()) == [".locks"]
     assert api.get("/api/v2/repos").json() == {"repositories": [], "count": 0}
@@ -212,7 +217,8 @@ def test_clone_from_a_local_path(api, tmp_path, allow_test_clones):
      "name: Name can only contain letters, numbers, underscores, and hyphens"),
     ({"url": "https://example.com/a.git", "name": "x", "depth": 0}, 400,
      "depth: Ensure this value is greater than or equal to 1."),
-    ({"url": "https://example.com/a.git", "name": "x", "branch": "a b"}, 400, "branch: is not a valid branch name"),
+    ({"url": "https://example.com/a.git", "name": "x", "branch": "a b"}, 400,
+     "branch: is not a valid branch name"),
 ])
 def test_clone_validation(api, body, status, details):
     response = api.post("/api/v2/repos/clone", body, content_type=JSON)
@@ -225,10 +231,11 @@ def test_clone_onto_an_existing_name_is_409(api, demo):
     assert (response.status_code, response.json()) == (409, {"error": "Repository already exists"})
 
 
-# -- one repository -----------------------------------------------------------------------------------------------
+# -- one repository --------------------------------------------------------------------------------
 
 def test_get_and_delete(api, user, demo):
-    assert api.get("/api/v2/repos/demo").json() == {"repository": selectors.repository_get(user=user, name="demo")}
+    expected = {"repository": selectors.repository_get(user=user, name="demo")}
+    assert api.get("/api/v2/repos/demo").json() == expected
     assert api.delete("/api/v2/repos/demo").json() == {"success": True, "message": "Repository deleted"}
     assert not demo.exists()
     assert api.get("/api/v2/repos/demo").json() == NOT_FOUND
@@ -245,13 +252,16 @@ def test_files(api, user, demo):
     tree = {e["name"]: e["sha"] for e in selectors.repository_files(user=user, name="demo")}
     body = api.get("/api/v2/repos/demo/files").json()
     assert body == {"path": "", "ref": "HEAD", "files": [
-        {"name": ".gitignore", "path": ".gitignore", "type": "file", "mode": "100644", "sha": tree[".gitignore"]},
-        {"name": "README.md", "path": "README.md", "type": "file", "mode": "100644", "sha": tree["README.md"]},
+        {"name": ".gitignore", "path": ".gitignore", "type": "file", "mode": "100644",
+         "sha": tree[".gitignore"]},
+        {"name": "README.md", "path": "README.md", "type": "file", "mode": "100644",
+         "sha": tree["README.md"]},
         {"name": "src", "path": "src", "type": "directory", "mode": "040000", "sha": tree["src"]}]}
     body = api.get("/api/v2/repos/demo/files?path=src").json()
     assert body["files"] == [{"name": "app.py", "path": "src/app.py", "type": "file", "mode": "100644",
                               "sha": run_git(demo, "rev-parse", "HEAD:src/app.py").strip()}]
-    assert api.get("/api/v2/repos/demo/files?path=nope").json() == {"files": [], "path": "nope", "ref": "HEAD"}
+    assert api.get("/api/v2/repos/demo/files?path=nope").json() == {"files": [], "path": "nope",
+                                                                     "ref": "HEAD"}
     first = selectors.repository_log(user=user, name="demo")[-1]["sha"]
     at_first = api.get(f"/api/v2/repos/demo/files?ref={first}").json()["files"]
     assert [e["name"] for e in at_first] == [".gitignore", "README.md"]
@@ -306,14 +316,15 @@ def test_every_path_escape_is_400_on_every_file_endpoint(api, user, demo, path, 
     services.repository_commit(user=user, name="demo", message="A link to /etc", stage_all=True)
     before = run_git(demo, "status", "--porcelain")
     query = path.replace("\x00", "%00")
-    for method, url, body, field in [("get", f"/api/v2/repos/demo/file?path={query}", None, "path"),
-                                     ("put", "/api/v2/repos/demo/file", {"path": path, "content": "pwned"}, "path"),
-                                     ("delete", "/api/v2/repos/demo/file", {"path": path}, "path"),
+    file_url = "/api/v2/repos/demo/file"
+    for method, url, body, field in [("get", f"{file_url}?path={query}", None, "path"),
+                                     ("put", file_url, {"path": path, "content": "x"}, "path"),
+                                     ("delete", file_url, {"path": path}, "path"),
                                      ("post", "/api/v2/repos/demo/stage", {"paths": [path]}, "paths")]:
         response = call(api, method, url, body)
         if field == "paths" and "\x00" in path:
             field = "paths.0"  # DRF's own check, on the list's first item
-        assert (response.status_code, response.json()["details"]) == (400, f"{field}: {details}"), (method, url)
+        assert (response.status_code, response.json()["details"]) == (400, f"{field}: {details}"), url
     response = api.get(f"/api/v2/repos/demo/files?path={query}")
     if path.startswith("etc/"):
         # Listing reads git's tree, where `etc` is a symlink, not a directory: nothing is followed.
@@ -325,7 +336,8 @@ def test_every_path_escape_is_400_on_every_file_endpoint(api, user, demo, path, 
 
 
 def test_write_then_delete_a_file(api, demo):
-    response = api.put("/api/v2/repos/demo/file", {"path": "docs/guide.md", "content": "Guide\n"}, content_type=JSON)
+    response = api.put("/api/v2/repos/demo/file", {"path": "docs/guide.md", "content": "Guide\n"},
+                       content_type=JSON)
     assert response.json() == {"success": True, "message": "File written and staged"}
     assert (demo / "docs" / "guide.md").read_text() == "Guide\n"
     assert api.get("/api/v2/repos/demo/status").json() == {"files": [
@@ -340,7 +352,8 @@ def test_write_then_delete_a_file(api, demo):
     assert (response.status_code, response.json()) == (404, {"error": "File not found"})
     response = api.put("/api/v2/repos/demo/file", {"path": "src", "content": "x"}, content_type=JSON)
     assert (response.status_code, response.json()["details"]) == (400, "path: is a directory")
-    response = api.put("/api/v2/repos/demo/file", {"path": "docs/guide.md/x", "content": "x"}, content_type=JSON)
+    response = api.put("/api/v2/repos/demo/file", {"path": "docs/guide.md/x", "content": "x"},
+                       content_type=JSON)
     assert (response.status_code, response.json()["details"]) == (400, "path: a parent of the path is a file")
 
 
@@ -376,7 +389,8 @@ def test_commit_uses_the_default_author_and_validates(api, demo):
     assert run_git(demo, "log", "-1", "--format=%an <%ae>").strip() == "AgentPod User <user@agentpod.dev>"
     assert len(sha) == 40
     for body, details in [({}, "message: This field is required."),
-                          ({"message": "m" * 501}, "message: Ensure this field has no more than 500 characters."),
+                          ({"message": "m" * 501},
+                           "message: Ensure this field has no more than 500 characters."),
                           ({"message": "m", "author": {"name": "A <b>", "email": "a@b.co"}},
                            "author.name: This value does not match the required pattern."),
                           ({"message": "m", "author": {"name": "A", "email": "nope"}},
@@ -407,8 +421,8 @@ def test_log_and_commit(api, user, demo):
 
 def test_branches_create_checkout_delete(api, user, demo):
     sha = head(user)
-    main = {"name": "main", "ref": "refs/heads/main", "sha": sha, "current": True, "upstream": None, "ahead": None,
-            "behind": None}
+    main = {"name": "main", "ref": "refs/heads/main", "sha": sha, "current": True, "upstream": None,
+            "ahead": None, "behind": None}
     dev = {**main, "name": "dev", "ref": "refs/heads/dev", "current": False}
     assert api.get("/api/v2/repos/demo/branches").json() == {"branches": [dev, main], "current": "main"}
     response = api.post("/api/v2/repos/demo/branches", {"name": "feature/x"}, content_type=JSON)
@@ -429,7 +443,8 @@ def test_branches_create_checkout_delete(api, user, demo):
     assert (response.status_code, response.json()) == (409, {"error": "Cannot delete the current branch"})
     response = api.delete("/api/v2/repos/demo/branches/main")
     assert (response.status_code, response.json()) == (404, {"error": "Branch not found"})
-    assert [b["name"] for b in api.get("/api/v2/repos/demo/branches").json()["branches"]] == ["dev", "feature/x"]
+    branches = api.get("/api/v2/repos/demo/branches").json()["branches"]
+    assert [b["name"] for b in branches] == ["dev", "feature/x"]
 
 
 def test_checkout_a_commit_detaches_head_and_local_changes_are_protected(api, user, demo):
@@ -467,5 +482,6 @@ def test_diff(api, user, demo):
         "added": ["notes.txt"], "modified": ["README.md"], "deleted": [], "renamed": []}}
     assert api.get(f"/api/v2/repos/demo/diff?from={first}&to=HEAD").json() == {"diff": {
         "added": ["src/app.py"], "modified": [], "deleted": [], "renamed": []}}
-    assert api.get(f"/api/v2/repos/demo/diff?from=HEAD&to={first}").json()["diff"]["deleted"] == ["src/app.py"]
+    backwards = api.get(f"/api/v2/repos/demo/diff?from=HEAD&to={first}").json()["diff"]
+    assert backwards["deleted"] == ["src/app.py"]
     assert api.get("/api/v2/repos/demo/diff?to=nope").json() == {"error": "Ref not found"}
