@@ -15,7 +15,9 @@ Callers give paths that `repos.paths` has already checked; this module does not 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -321,10 +323,34 @@ def list_tree(path: Path, *, directory: str, ref: str) -> list[FileEntry] | None
                 return []
             if not isinstance(tree, pygit2.Tree):
                 return []
-        prefix = f"{directory}/" if directory else ""
-        return [{"name": entry.name, "path": prefix + entry.name,
-                 "type": TYPES_BY_MODE.get(entry.filemode, "file"), "mode": f"{entry.filemode:06o}",
-                 "sha": str(entry.id)} for entry in tree]
+        return _tree_entries(tree, f"{directory}/" if directory else "")
+
+
+# A tree's id is the hash of its content, so its listing never goes stale: the last listings are kept
+# (reading a 10,000-entry tree through pygit2 costs tens of milliseconds). A hit needs the tree's id,
+# which only a caller whose own repository holds that tree can have.
+_LISTINGS_KEPT = 64
+_listings: OrderedDict[tuple[str, str], list[FileEntry]] = OrderedDict()
+_listings_lock = threading.Lock()
+
+
+def _tree_entries(tree: pygit2.Tree, prefix: str) -> list[FileEntry]:
+    """The entries of `tree`, paths starting with `prefix`. The list is shared: callers must not change it."""
+    key = (str(tree.id), prefix)
+    with _listings_lock:
+        if key in _listings:
+            _listings.move_to_end(key)
+            return _listings[key]
+    entries: list[FileEntry] = []
+    for entry in tree:
+        mode = entry.filemode
+        entries.append({"name": entry.name, "path": prefix + entry.name,
+                        "type": TYPES_BY_MODE.get(mode, "file"), "mode": f"{mode:06o}", "sha": str(entry.id)})
+    with _listings_lock:
+        _listings[key] = entries
+        if len(_listings) > _LISTINGS_KEPT:
+            _listings.popitem(last=False)
+    return entries
 
 
 def read_blob(path: Path, *, file_path: str, ref: str, max_bytes: int) -> Blob | None:

@@ -15,6 +15,7 @@ from core.serializers import parse_query
 
 from .. import selectors, services
 from . import serializers as s
+from .renderers import ORJSONRenderer
 
 NAME = OpenApiParameter("name", str, OpenApiParameter.PATH, description="The repository's name")
 SHA = OpenApiParameter("sha", str, OpenApiParameter.PATH,
@@ -44,7 +45,13 @@ def success(message: str) -> Response:
     return Response({"success": True, "message": message})
 
 
-class RepositoryListView(APIView):
+class RepositoryView(APIView):
+    """The repository endpoints' base: their bodies (listings, logs) are encoded by orjson."""
+
+    renderer_classes = (ORJSONRenderer,)
+
+
+class RepositoryListView(RepositoryView):
     @extend_schema(summary="The caller's repositories, by name", operation_id="repos_list",
                    responses={200: s.RepositoryListResponse, **error_responses(401, 403)})
     def get(self, request):
@@ -64,7 +71,7 @@ class RepositoryListView(APIView):
         return Response({"repository": repository}, status=status.HTTP_201_CREATED)
 
 
-class RepositoryCloneView(APIView):
+class RepositoryCloneView(RepositoryView):
     @extend_schema(summary="Clone a remote repository (credentials used once, never stored)",
                    operation_id="repos_clone", request=s.RepositoryCloneInput,
                    responses={201: s.RepositoryResponse,
@@ -85,7 +92,7 @@ class RepositoryCloneView(APIView):
         return Response({"repository": repository}, status=status.HTTP_201_CREATED)
 
 
-class RepositoryDetailView(APIView):
+class RepositoryDetailView(RepositoryView):
     @extend_schema(summary="A repository", operation_id="repos_get", parameters=[NAME],
                    responses={200: s.RepositoryResponse, **repo_errors()})
     def get(self, request, name):
@@ -98,7 +105,7 @@ class RepositoryDetailView(APIView):
         return success("Repository deleted")
 
 
-class RepositoryFilesView(APIView):
+class RepositoryFilesView(RepositoryView):
     @extend_schema(summary="The entries of a directory at a ref", operation_id="repos_files_list",
                    parameters=[NAME, s.FilesQuery], responses={200: s.FileListResponse, **repo_errors()})
     def get(self, request, name):
@@ -107,7 +114,7 @@ class RepositoryFilesView(APIView):
         return Response({"files": files, "path": query["path"], "ref": query["ref"]})
 
 
-class RepositoryFileView(APIView):
+class RepositoryFileView(RepositoryView):
     @extend_schema(summary="A file's content at a ref (at HEAD, the working tree's too)",
                    operation_id="repos_file_get", parameters=[NAME, s.FileQuery],
                    responses={200: s.FileResponse, **repo_errors(413, e404=FILE_NOT_FOUND)})
@@ -135,14 +142,14 @@ class RepositoryFileView(APIView):
         return success("File deleted and staged")
 
 
-class RepositoryStatusView(APIView):
+class RepositoryStatusView(RepositoryView):
     @extend_schema(summary="Changed, staged and untracked files", operation_id="repos_status",
                    parameters=[NAME], responses={200: s.StatusResponse, **repo_errors()})
     def get(self, request, name):
         return Response({"files": selectors.repository_status(user=request.user, name=name)})
 
 
-class RepositoryStageView(APIView):
+class RepositoryStageView(RepositoryView):
     @extend_schema(summary="Stage paths, or everything", operation_id="repos_stage", parameters=[NAME],
                    request=s.StageInput, responses={200: s.RepoSuccessResponse, **repo_errors(409)})
     def post(self, request, name):
@@ -151,7 +158,7 @@ class RepositoryStageView(APIView):
         return success("Files staged")
 
 
-class RepositoryCommitView(APIView):
+class RepositoryCommitView(RepositoryView):
     @extend_schema(summary="Commit the staged changes", operation_id="repos_commit_create", parameters=[NAME],
                    request=s.CommitInput, responses={200: s.CommitCreatedResponse, **repo_errors(409)})
     def post(self, request, name):
@@ -162,7 +169,7 @@ class RepositoryCommitView(APIView):
         return Response({"sha": sha, "message": "Commit created"})
 
 
-class RepositoryLogView(APIView):
+class RepositoryLogView(RepositoryView):
     @extend_schema(summary="Commits reachable from a ref, newest first", operation_id="repos_log",
                    parameters=[NAME, s.LogQuery],
                    responses={200: s.LogResponse, **repo_errors(e404=f"{NOT_FOUND}, or ref not found")})
@@ -173,7 +180,7 @@ class RepositoryLogView(APIView):
         return Response({"commits": commits})
 
 
-class RepositoryCommitDetailView(APIView):
+class RepositoryCommitDetailView(RepositoryView):
     @extend_schema(summary="A commit", operation_id="repos_commit_get", parameters=[NAME, SHA],
                    responses={200: s.CommitDetailResponse,
                               **repo_errors(e404=f"{NOT_FOUND}, or commit not found")})
@@ -181,7 +188,7 @@ class RepositoryCommitDetailView(APIView):
         return Response({"commit": selectors.repository_commit_get(user=request.user, name=name, sha=sha)})
 
 
-class RepositoryBranchesView(APIView):
+class RepositoryBranchesView(RepositoryView):
     @extend_schema(summary="Local branches and the current one", operation_id="repos_branches_list",
                    parameters=[NAME], responses={200: s.BranchListResponse, **repo_errors()})
     def get(self, request, name):
@@ -199,7 +206,7 @@ class RepositoryBranchesView(APIView):
         return success(f"Branch '{body['name']}' created")
 
 
-class RepositoryBranchView(APIView):
+class RepositoryBranchView(RepositoryView):
     @extend_schema(summary="Delete a local branch (not the current one)",
                    operation_id="repos_branches_delete", parameters=[NAME, BRANCH],
                    responses={200: s.RepoSuccessResponse,
@@ -210,7 +217,7 @@ class RepositoryBranchView(APIView):
         return success(f"Branch '{branch}' deleted")
 
 
-class RepositoryCheckoutView(APIView):
+class RepositoryCheckoutView(RepositoryView):
     @extend_schema(summary="Switch to a branch, or detach HEAD at a commit", operation_id="repos_checkout",
                    parameters=[NAME], request=s.CheckoutInput,
                    responses={200: s.RepoSuccessResponse,
@@ -222,7 +229,7 @@ class RepositoryCheckoutView(APIView):
         return success(f"Checked out '{body['ref']}'")
 
 
-class RepositoryDiffView(APIView):
+class RepositoryDiffView(RepositoryView):
     @extend_schema(summary="Paths changed between two refs, or a ref and the working tree",
                    operation_id="repos_diff", parameters=[NAME, s.DiffQuery],
                    responses={200: s.DiffResponse, **repo_errors(e404=f"{NOT_FOUND}, or ref not found")})
