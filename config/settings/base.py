@@ -4,6 +4,7 @@ Every variable is documented in `.env.example`. `local.py`, `test.py` and `produ
 these for their environment; nothing here holds a secret.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -65,6 +66,7 @@ LOCAL_APPS = [
     "activity",
     "knowledge",
     "onboarding",
+    "repos",
     "legacy",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -156,6 +158,11 @@ BETTER_AUTH_SECRET = env.str("BETTER_AUTH_SECRET", default="") or env.str("AUTH_
 API_TOKEN = env.str("API_TOKEN", default="")
 # Sign-in, sign-up and password endpoints, per client IP and path (DECISIONS 8).
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
+
+# -- Repositories (repos app) ---------------------------------------------------------------------
+# Each user's git repositories live in REPOS_DIR/<user id>/<name>. Unset, they go beside the embedded
+# PostgreSQL's data under the system temp dir (development, tests); set it in production.
+REPOS_DIR = Path(env.str("REPOS_DIR", default="") or Path(tempfile.gettempdir()) / "agentpod-repos")
 
 # -- Secrets at rest ------------------------------------------------------------------------------
 # Provider credentials are encrypted with django-cryptography. Its key defaults to SECRET_KEY;
