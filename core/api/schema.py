@@ -104,5 +104,17 @@ class ServiceTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer",
-                "description": "`Authorization: Bearer $API_TOKEN`: the sandbox containers' principal. It reaches "
-                               "only reference data and OpenCode config reads; elsewhere it is refused (403)."}
+                "description": "`Authorization: Bearer $API_TOKEN`: operators' tools. It reaches only reference "
+                               "data, OpenCode config reads and MCP; elsewhere it is refused (403)."}
+
+
+class SandboxTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "sandboxes.authentication.SandboxTokenAuthentication"
+    name = "sandboxToken"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "`Authorization: Bearer $AGENTPOD_API_TOKEN` inside a sandbox's container: it acts "
+                               "for that sandbox's owner on their OpenCode config reads and MCP only; elsewhere "
+                               "it is refused (403)."}
