@@ -222,6 +222,15 @@ CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-session-token", "x-csr
 CORS_EXPOSE_HEADERS = ["content-length", "set-auth-token"]
 CORS_PREFLIGHT_MAX_AGE = 600
 
+# -- Knowledge embeddings (knowledge/embeddings.py) -------------------------------------------------
+# An OpenAI-compatible embeddings API: `POST {KNOWLEDGE_EMBEDDINGS_URL}/embeddings` answering 1536-dimensional
+# vectors (e.g. https://api.openai.com/v1 with text-embedding-3-small). Unset: no embeddings are computed and
+# knowledge search is full-text only.
+KNOWLEDGE_EMBEDDINGS_URL = env.str("KNOWLEDGE_EMBEDDINGS_URL", default="")
+KNOWLEDGE_EMBEDDINGS_MODEL = env.str("KNOWLEDGE_EMBEDDINGS_MODEL", default="text-embedding-3-small")
+KNOWLEDGE_EMBEDDINGS_API_KEY = env.str("KNOWLEDGE_EMBEDDINGS_API_KEY", default="")
+KNOWLEDGE_EMBEDDINGS_TIMEOUT = env.float("KNOWLEDGE_EMBEDDINGS_TIMEOUT", default=30.0)
+
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
