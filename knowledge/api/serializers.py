@@ -18,8 +18,13 @@ CATEGORY_CHOICES = KnowledgeCategory.values
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class TagsField(serializers.Field):
-    def to_representation(self, value):
+    def get_attribute(self, instance):
+        # Here rather than in to_representation, which DRF skips for None.
+        value = super().get_attribute(instance)
         return value if isinstance(value, list) else []
+
+    def to_representation(self, value):
+        return value
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
@@ -29,7 +34,8 @@ class ApplicableToField(serializers.Field):
 
 
 class MetadataField(JSONObjectField):
-    def to_representation(self, value):
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
         return value if isinstance(value, dict) else {}
 
 
