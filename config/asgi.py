@@ -21,7 +21,7 @@ from knowledge.mcp import MCP_PATH, mcp_application  # noqa: E402
 
 
 def path_router(routes: dict, default, lifespan):
-    """An ASGI app sending each exact path in `routes` to its app, lifespan to `lifespan`, the rest to `default`."""
+    """An ASGI app: each exact path of `routes` to its app, lifespan to `lifespan`, the rest to `default`."""
 
     async def router(scope, receive, send):
         if scope["type"] == "lifespan":

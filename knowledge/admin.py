@@ -1,4 +1,4 @@
-"""Knowledge documents in the admin, the knowledge base's editor (the embedding vector is not editable by hand)."""
+"""Knowledge documents in the admin, the knowledge base's editor (the embedding vector is not editable)."""
 
 from django.contrib import admin
 

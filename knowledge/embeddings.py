@@ -33,7 +33,7 @@ class EmbeddingsError(Exception):
 
 
 class EmbeddingsUnavailable(EmbeddingsError):
-    """Unreachable, timing out, refusing our key, rate limiting or failing (5xx): retrying input won't help."""
+    """Unreachable, timing out, refusing our key, rate limiting or failing (5xx): no input would help."""
 
 
 def embeddings_configured() -> bool:
@@ -72,9 +72,10 @@ def _vectors(response: httpx.Response, *, expected: int) -> list[list[float]]:
         # OpenAI's contract: one item per input with its `index`; sort rather than trust the order.
         vectors = [item["embedding"] for item in sorted(data, key=lambda item: item["index"])]
     except (ValueError, KeyError, TypeError):
-        raise EmbeddingsUnavailable("The embeddings API answered something that is not an embeddings list") from None
+        raise EmbeddingsUnavailable("The embeddings API answered something else than embeddings") from None
     if len(vectors) != expected:
-        raise EmbeddingsUnavailable(f"The embeddings API answered {len(vectors)} vectors for {expected} inputs")
+        raise EmbeddingsUnavailable(
+            f"The embeddings API answered {len(vectors)} vectors for {expected} inputs")
     for vector in vectors:
         if not isinstance(vector, list) or len(vector) != EMBEDDING_DIMENSIONS:
             size = len(vector) if isinstance(vector, list) else "no"

@@ -44,7 +44,7 @@ server = MCPServer("agentpod-knowledge", instructions=(
     "OpenCode configuration from scratch."))
 
 
-# -- running a tool -------------------------------------------------------------------------------------------
+# -- running a tool ---------------------------------------------------------------------------------------
 
 def _call(name: str, arguments: dict, principal) -> tools.ToolResult:
     close_old_connections()
@@ -68,20 +68,23 @@ Category = Literal[tuple(tools.CATEGORIES)]  # type: ignore[valid-type]
 @server.tool(description=tools.DESCRIPTIONS["search_knowledge"], structured_output=False)
 async def search_knowledge(
     ctx: Context,
-    query: Annotated[str | None, Field(description="The search query to find relevant knowledge documents")] = None,
+    query: Annotated[str | None, Field(
+        description="The search query to find relevant knowledge documents")] = None,
     category: Annotated[Category | None, Field(description="Optional category to filter results")] = None,
     tags: Annotated[list[str] | None, Field(description="Optional tags to filter results")] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Maximum number of results to return (default: 10)")] = 10,
+    limit: Annotated[int, Field(
+        ge=1, le=100, description="Maximum number of results to return (default: 10)")] = 10,
     useSemanticSearch: Annotated[bool, Field(  # noqa: N803 (the old tool's argument name)
         description="Whether to use semantic search (default: false)")] = False,
 ) -> CallToolResult:
-    return await _run(ctx, "search_knowledge", {"query": query, "category": category, "tags": tags, "limit": limit,
-                                                "useSemanticSearch": useSemanticSearch})
+    return await _run(ctx, "search_knowledge", {"query": query, "category": category, "tags": tags,
+                                                "limit": limit, "useSemanticSearch": useSemanticSearch})
 
 
 @server.tool(description=tools.DESCRIPTIONS["get_project_template"], structured_output=False)
 async def get_project_template(ctx: Context, project_type: Annotated[str, Field(
-        description="The project type (e.g., web_app, api_service, cli_tool, library, mobile_app, desktop_app)")],
+        description="The project type (e.g., web_app, api_service, cli_tool, library, mobile_app, "
+                    "desktop_app)")],
 ) -> CallToolResult:
     return await _run(ctx, "get_project_template", {"project_type": project_type})
 
@@ -106,7 +109,8 @@ async def list_project_types(ctx: Context) -> CallToolResult:
 @server.tool(description=tools.DESCRIPTIONS["get_available_models"], structured_output=False)
 async def get_available_models(
     ctx: Context,
-    capability: Annotated[str | None, Field(description="Filter by capability (e.g., code, chat, vision)")] = None,
+    capability: Annotated[str | None, Field(
+        description="Filter by capability (e.g., code, chat, vision)")] = None,
     tier: Annotated[str | None, Field(description="Filter by tier (e.g., free, pro, enterprise)")] = None,
 ) -> CallToolResult:
     return await _run(ctx, "get_available_models", {"capability": capability, "tier": tier})
@@ -118,7 +122,7 @@ async def get_provider_setup_guide(ctx: Context, provider: Annotated[str, Field(
     return await _run(ctx, "get_provider_setup_guide", {"provider": provider})
 
 
-# -- authentication ---------------------------------------------------------------------------------------------
+# -- authentication ---------------------------------------------------------------------------------------
 
 def authenticate(scope: dict):
     """The principal the REST API would see for these headers (a user or the service token), or None."""
@@ -155,10 +159,10 @@ class DjangoAuthMiddleware:
         return await self.app(scope, receive, send)
 
 
-# -- the ASGI application -----------------------------------------------------------------------------------------
+# -- the ASGI application ---------------------------------------------------------------------------------
 
 def transport_security() -> TransportSecuritySettings:
-    """The SDK's DNS-rebinding check (Host and Origin headers) from Django's own ALLOWED_HOSTS and CORS origins."""
+    """The SDK's DNS-rebinding check (Host, Origin) from Django's own ALLOWED_HOSTS and CORS origins."""
     hosts = list(settings.ALLOWED_HOSTS)
     if "*" in hosts:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)

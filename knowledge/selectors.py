@@ -179,7 +179,8 @@ def knowledge_stats() -> dict:
     statuses = KnowledgeDocument.objects.aggregate(
         total=Count("id"),
         # A NULL status (possible in rows written by plain SQL) has no embedding either: pending.
-        pending=Count("id", filter=Q(embedding_status=EmbeddingStatus.PENDING) | Q(embedding_status__isnull=True)),
+        pending=Count("id", filter=Q(embedding_status=EmbeddingStatus.PENDING)
+                      | Q(embedding_status__isnull=True)),
         processing=Count("id", filter=Q(embedding_status=EmbeddingStatus.PROCESSING)),
         completed=Count("id", filter=Q(embedding_status=EmbeddingStatus.COMPLETED)),
         failed=Count("id", filter=Q(embedding_status=EmbeddingStatus.FAILED)),
@@ -207,8 +208,8 @@ def template_find(*, category: str, key: str) -> KnowledgeDocument | None:
         return None
     search = text_query(key.replace("_", " "))
     text = TextField()
-    title_key = Lower(Replace(Replace(F("title"), Value("-"), Value(" "), output_field=text), Value(" "), Value("_"),
-                              output_field=text), output_field=text)
+    dashes_as_spaces = Replace(F("title"), Value("-"), Value(" "), output_field=text)
+    title_key = Lower(Replace(dashes_as_spaces, Value(" "), Value("_"), output_field=text), output_field=text)
     exact = (Q(applicable_text__icontains=dump_json(key))
              | Q(applicable_text__icontains=dump_json(key.replace("_", "-"))) | Q(title_key=key))
     return (documents().filter(category=category)
@@ -224,7 +225,8 @@ def project_types() -> list[dict]:
     templates = documents().filter(category=KnowledgeCategory.PROJECT_TEMPLATE).order_by("title")
     types = [{"name": normalised_key(document.title), "description": document.description or ""}
              for document in templates.only("title", "description")]
-    return types or [{"name": name, "description": description} for name, description in DEFAULT_PROJECT_TYPES]
+    return types or [{"name": name, "description": description}
+                     for name, description in DEFAULT_PROJECT_TYPES]
 
 
 # -- models for the MCP `get_available_models` tool ---------------------------------------------------------
@@ -264,16 +266,17 @@ def available_models(*, user=None, capability: str | None = None, tier: str | No
     small = next((e for e in reversed(entries) if primary and e[0] is primary[0] and e is not primary), None)
     models = [{"id": f"{provider.id}/{model.id}", "name": model.name, "provider": provider.id,
                "isRecommended": (provider, model) == primary,
-               "capabilities": ["chat", *(["code"] if model.tools else []), *(["vision"] if model.image else [])]}
+               "capabilities": ["chat", *(["code"] if model.tools else []),
+                                *(["vision"] if model.image else [])]}
               for provider, model in entries]
     if primary is None:
         reasoning = "No catalogue model matches the request."
     elif configured:
-        reasoning = f"The most capable model of your {'default' if primary[0].id == default else 'configured'} " \
-                    f"provider {primary[0].name}."
+        which = "default" if primary[0].id == default else "configured"
+        reasoning = f"The most capable model of your {which} provider {primary[0].name}."
     else:
-        reasoning = f"No provider is configured yet: the most capable model of {primary[0].name}, a popular " \
-                    f"provider. Configure one in AgentPod to get recommendations for your own providers."
+        reasoning = (f"No provider is configured yet: the most capable model of {primary[0].name}, a popular "
+                     f"provider. Configure one in AgentPod to get recommendations for your own providers.")
     return {"models": models, "recommendation": {
         "primary": models[0]["id"] if primary else None,
         "small": f"{small[0].id}/{small[1].id}" if small else None,

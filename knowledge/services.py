@@ -66,11 +66,13 @@ def knowledge_embed(*, batch_size: int = DEFAULT_BATCH_SIZE, force: bool = False
     model = embeddings.model_name()
     report = EmbedReport()
     todo: list[tuple[str, str, str]] = []  # (id, text, hash)
-    documents = KnowledgeDocument.objects.only("id", "title", "description", "tags", "content", "embedded_hash",
-                                               "embedding_status").order_by("id")
+    documents = KnowledgeDocument.objects.only(
+        "id", "title", "description", "tags", "content", "embedded_hash", "embedding_status").order_by("id")
     for document in documents.iterator(chunk_size=500):
         digest = embedding_hash(document, model=model)
-        if not force and document.embedded_hash == digest and document.embedding_status == EmbeddingStatus.COMPLETED:
+        completed = document.embedding_status == EmbeddingStatus.COMPLETED
+        up_to_date = completed and document.embedded_hash == digest
+        if up_to_date and not force:
             report.unchanged += 1
         else:
             todo.append((document.pk, embedding_text(document), digest))
@@ -143,7 +145,8 @@ SEEDED_FIELDS = ("category", "title", "description", "content", "tags", "applica
 @transaction.atomic
 def knowledge_seed(*, reset: bool = False) -> SeedReport:
     """Load the starter documents (knowledge/starter.py) by their fixed ids. Idempotent: an existing document
-    is left as it is (an operator may have edited it in the admin) unless `reset` restores the starter text."""
+    is left as it is (an operator may have edited it in the admin) unless `reset` restores the starter
+    text."""
     report = SeedReport()
     existing = KnowledgeDocument.objects.in_bulk([doc["id"] for doc in STARTER_DOCUMENTS])
     for starter in STARTER_DOCUMENTS:

@@ -13,7 +13,8 @@ STARTER_DOCUMENTS = [
         "description": "A browser application with an optional API, set up for an OpenCode agent",
         "tags": ["web", "frontend", "typescript", "project"],
         "applicable_to": ["web_app", "frontend", "fullstack"],
-        "metadata": {"flavor": "js", "recommended_agents": ["reviewer", "tester"], "commands": ["test", "build"]},
+        "metadata": {"flavor": "js", "recommended_agents": ["reviewer", "tester"],
+                     "commands": ["test", "build"]},
         "content": """# Web App Template
 
 A layout that lets the agent find things without being told where they are.
@@ -43,10 +44,11 @@ AGENTS.md       how to build, test and run; the rules of the project
         "id": "starter-project-api-service",
         "category": "project_template",
         "title": "API Service",
-        "description": "An HTTP service with a database, tests against a real database, and an OpenAPI schema",
+        "description": "An HTTP service with a database, tests on a real database, and an OpenAPI schema",
         "tags": ["api", "backend", "service", "project"],
         "applicable_to": ["api_service", "backend", "microservice"],
-        "metadata": {"flavor": "python", "recommended_agents": ["reviewer", "architect"], "commands": ["test"]},
+        "metadata": {"flavor": "python", "recommended_agents": ["reviewer", "architect"],
+                     "commands": ["test"]},
         "content": """# API Service Template
 
 ## Layout
@@ -112,7 +114,8 @@ Report, most important first:
 2. Security: injection, secrets in code or logs, missing authorisation checks.
 3. Missing or weak tests for the behaviour that changed.
 4. Readability problems that will cause bugs later.
-For each finding give the file and line, what is wrong, and a concrete fix. Say plainly when you found nothing.
+For each finding give the file and line, what is wrong, and a concrete fix.
+Say plainly when you found nothing.
 ```
 
 Invoke it with `@reviewer` in the chat.

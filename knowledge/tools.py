@@ -38,13 +38,16 @@ TOOLS: list[dict[str, Any]] = [
         "description": "Search the knowledge base for documents matching a query. Returns project templates, "
                        "agent patterns, command templates, best practices, and more.",
         "inputSchema": _schema({
-            "query": {"type": "string", "description": "The search query to find relevant knowledge documents"},
+            "query": {"type": "string",
+                      "description": "The search query to find relevant knowledge documents"},
             "category": {"type": "string", "description": "Optional category to filter results",
                          "enum": CATEGORIES},
-            "tags": {"type": "array", "description": "Optional tags to filter results", "items": {"type": "string"}},
+            "tags": {"type": "array", "description": "Optional tags to filter results",
+                     "items": {"type": "string"}},
             "limit": {"type": "number", "description": "Maximum number of results to return (default: 10)",
                       "default": 10},
-            "useSemanticSearch": {"type": "boolean", "description": "Whether to use semantic search (default: false)",
+            "useSemanticSearch": {"type": "boolean",
+                                  "description": "Whether to use semantic search (default: false)",
                                   "default": False},
         }),
     },
@@ -54,7 +57,8 @@ TOOLS: list[dict[str, Any]] = [
                        "configuration examples, and best practices for the project type.",
         "inputSchema": _schema({"project_type": {
             "type": "string",
-            "description": "The project type (e.g., web_app, api_service, cli_tool, library, mobile_app, desktop_app)",
+            "description": "The project type (e.g., web_app, api_service, cli_tool, library, mobile_app, "
+                           "desktop_app)",
         }}, ["project_type"]),
     },
     {
@@ -75,16 +79,17 @@ TOOLS: list[dict[str, Any]] = [
     },
     {
         "name": "list_project_types",
-        "description": "List all available project types with their descriptions. Use this to help users choose "
-                       "the right project type for their workspace.",
+        "description": "List all available project types with their descriptions. Use this to help users "
+                       "choose the right project type for their workspace.",
         "inputSchema": _schema(),
     },
     {
         "name": "get_available_models",
-        "description": "Get available AI models for the user. Returns model recommendations and available models "
-                       "based on configured providers.",
+        "description": "Get available AI models for the user. Returns model recommendations and available "
+                       "models based on configured providers.",
         "inputSchema": _schema({
-            "capability": {"type": "string", "description": "Filter by capability (e.g., code, chat, vision)"},
+            "capability": {"type": "string",
+                           "description": "Filter by capability (e.g., code, chat, vision)"},
             "tier": {"type": "string", "description": "Filter by tier (e.g., free, pro, enterprise)"},
         }),
     },
@@ -171,8 +176,8 @@ def search_knowledge(arguments: dict, principal) -> list[dict]:
     if tags is not None and (not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags)):
         raise ToolArgumentError("tags must be an array of strings")
     result = selectors.documents_search(
-        query=_optional_text(arguments, "query"), categories=[category] if category else None, tags=tags or None,
-        limit=_limit(arguments), semantic=arguments.get("useSemanticSearch") is True)
+        query=_optional_text(arguments, "query"), categories=[category] if category else None,
+        tags=tags or None, limit=_limit(arguments), semantic=arguments.get("useSemanticSearch") is True)
     return KnowledgeDocumentSerializer(result.documents, many=True).data
 
 

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SandboxStatusEnum": "sandboxes.models.SandboxStatus",
         "OAuthStatusEnum": "providers.models.OAuthStatus",
+        "KnowledgeCategoryEnum": "knowledge.models.KnowledgeCategory",
     },
     # /api/docs works offline: the UI's JavaScript and CSS come from drf-spectacular-sidecar's static files.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -13,7 +13,7 @@ from core.serializers import IsoDateTimeField
 
 from ..models import KnowledgeCategory, KnowledgeDocument
 
-CATEGORY_CHOICES = KnowledgeCategory.values
+CATEGORY_CHOICES = KnowledgeCategory.choices
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -72,8 +72,8 @@ class KnowledgeDocumentSerializer(serializers.ModelSerializer):
     createdAt = IsoDateTimeField(source="created_at")  # noqa: N815
     updatedAt = IsoDateTimeField(source="updated_at")  # noqa: N815
     similarity = SimilarityField(
-        required=False, help_text="1 - cosine distance to the query; only on results ranked by vector distance, "
-                                  "null for a document that has no embedding yet")
+        required=False, help_text="1 - cosine distance to the query; only on results ranked by vector "
+                                  "distance, null for a document that has no embedding yet")
 
     class Meta:
         model = KnowledgeDocument
@@ -111,10 +111,11 @@ class DocumentListQuery(serializers.Serializer):
 
 class SearchRequestSerializer(serializers.Serializer):
     query = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    categories = serializers.ListField(child=serializers.ChoiceField(choices=CATEGORY_CHOICES), required=False)
+    categories = serializers.ListField(child=serializers.ChoiceField(choices=CATEGORY_CHOICES),
+                                       required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False,
                                  help_text="A document matches when it has any of these tags")
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
     useSemanticSearch = serializers.BooleanField(  # noqa: N815
-        default=False, help_text="Rank by vector distance only (with `similarity`). Without it, full-text and "
-                                 "vector rankings are fused once documents have embeddings")
+        default=False, help_text="Rank by vector distance only (with `similarity`). Without it, full-text "
+                                 "and vector rankings are fused once documents have embeddings")

@@ -21,16 +21,16 @@ from . import serializers as s
 # -- OpenAPI shapes (schema only: the views build the same dicts) ------------------------------------------
 
 
-class DocumentListResponse(serializers.Serializer):
+class KnowledgeDocumentListResponse(serializers.Serializer):
     documents = s.KnowledgeDocumentListItemSerializer(many=True)
     total = serializers.IntegerField(help_text="How many documents match the filter (DECISIONS 20)")
 
 
-class DocumentResponse(serializers.Serializer):
+class KnowledgeDocumentResponse(serializers.Serializer):
     document = s.KnowledgeDocumentSerializer()
 
 
-class SearchResponse(serializers.Serializer):
+class KnowledgeSearchResponse(serializers.Serializer):
     documents = s.KnowledgeDocumentSerializer(many=True)
     searchMode = serializers.ChoiceField(  # noqa: N815
         choices=[selectors.MODE_FULLTEXT, selectors.MODE_SEMANTIC, selectors.MODE_HYBRID],
@@ -38,70 +38,72 @@ class SearchResponse(serializers.Serializer):
                   "distance (`useSemanticSearch`), or both fused (reciprocal rank fusion)")
 
 
-class CategorySerializer(serializers.Serializer):
+class KnowledgeCategorySerializer(serializers.Serializer):
     id = serializers.ChoiceField(choices=s.CATEGORY_CHOICES)
     name = serializers.CharField()
     description = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class CategoriesResponse(serializers.Serializer):
-    categories = CategorySerializer(many=True)
+class KnowledgeCategoriesResponse(serializers.Serializer):
+    categories = KnowledgeCategorySerializer(many=True)
 
 
-class EmbeddingStatsSerializer(serializers.Serializer):
+class KnowledgeEmbeddingStatsSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     processing = serializers.IntegerField()
     completed = serializers.IntegerField(help_text="0: no embeddings, search is full-text only")
     failed = serializers.IntegerField()
 
 
-class StatsResponse(serializers.Serializer):
+class KnowledgeStatsResponse(serializers.Serializer):
     totalDocuments = serializers.IntegerField()  # noqa: N815
     byCategory = serializers.DictField(  # noqa: N815
         child=serializers.IntegerField(), help_text="Only categories that have documents")
-    embeddingStats = EmbeddingStatsSerializer()  # noqa: N815
+    embeddingStats = KnowledgeEmbeddingStatsSerializer()  # noqa: N815
 
 
-class McpRequestSerializer(serializers.Serializer):
+class McpKnowledgeRequestSerializer(serializers.Serializer):
     method = serializers.CharField(help_text="`tools/list` or `tools/call`")
     params = AnyJSONField(required=False, help_text="`tools/call`: `{name, arguments}`")
 
 
-class McpResponse(serializers.Serializer):
-    tools = AnyJSONField(required=False,
-                         help_text="`tools/list`: the seven tool definitions `{name, description, inputSchema}`")
+class McpKnowledgeResponse(serializers.Serializer):
+    tools = AnyJSONField(
+        required=False, help_text="`tools/list`: the seven definitions `{name, description, inputSchema}`")
     content = AnyJSONField(required=False,
                            help_text='`tools/call`: `[{"type": "text", "text": "<JSON of the result>"}]`')
     isError = serializers.BooleanField(  # noqa: N815
         required=False, help_text="`tools/call`: present (true) when the call failed")
 
 
-USER_ONLY = error_responses(401, 403, e403="Forbidden: the service token may not read knowledge here (use MCP)")
+USER_ONLY = error_responses(401, 403,
+                            e403="Forbidden: the service token may not read knowledge here (use MCP)")
 
 
 class KnowledgeListView(APIView):
     @extend_schema(summary="Knowledge documents (without content), best match first or newest first",
                    operation_id="knowledge_list", parameters=[s.DocumentListQuery],
-                   responses={200: DocumentListResponse, **error_responses(400), **USER_ONLY})
+                   responses={200: KnowledgeDocumentListResponse, **error_responses(400), **USER_ONLY})
     def get(self, request):
         query = parse_query(s.DocumentListQuery, request)
         page, total = selectors.documents_list(query=query.get("query") or None,
                                                category=query.get("category") or None,
                                                limit=query["limit"], offset=query["offset"])
-        return Response({"documents": s.KnowledgeDocumentListItemSerializer(page, many=True).data, "total": total})
+        return Response({"documents": s.KnowledgeDocumentListItemSerializer(page, many=True).data,
+                         "total": total})
 
 
 class KnowledgeCategoriesView(APIView):
     @extend_schema(summary="The nine knowledge categories with their document counts",
-                   responses={200: CategoriesResponse, **USER_ONLY})
+                   responses={200: KnowledgeCategoriesResponse, **USER_ONLY})
     def get(self, request):
         return Response({"categories": selectors.category_counts()})
 
 
 class KnowledgeStatsView(APIView):
     @extend_schema(summary="Document counts by category and by embedding status",
-                   responses={200: StatsResponse, **USER_ONLY})
+                   responses={200: KnowledgeStatsResponse, **USER_ONLY})
     def get(self, request):
         return Response(selectors.knowledge_stats())
 
@@ -109,8 +111,8 @@ class KnowledgeStatsView(APIView):
 class KnowledgeDocumentView(APIView):
     @extend_schema(summary="One knowledge document, content included",
                    parameters=[OpenApiParameter("document_id", str, OpenApiParameter.PATH)],
-                   responses={200: DocumentResponse, **error_responses(404, e404="Document not found: <id>"),
-                              **USER_ONLY})
+                   responses={200: KnowledgeDocumentResponse,
+                              **error_responses(404, e404="Document not found: <id>"), **USER_ONLY})
     def get(self, request, document_id):
         document = selectors.document_get(document_id=document_id)
         if document is None:
@@ -121,14 +123,14 @@ class KnowledgeDocumentView(APIView):
 class KnowledgeSearchView(APIView):
     @extend_schema(summary="Search knowledge: full-text, by vector, or both fused",
                    request=s.SearchRequestSerializer,
-                   responses={200: SearchResponse, **error_responses(400), **USER_ONLY})
+                   responses={200: KnowledgeSearchResponse, **error_responses(400), **USER_ONLY})
     def post(self, request):
         body = s.SearchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        result = selectors.documents_search(query=data.get("query") or None, categories=data.get("categories"),
-                                            tags=data.get("tags"), limit=data["limit"],
-                                            semantic=data["useSemanticSearch"])
+        result = selectors.documents_search(
+            query=data.get("query") or None, categories=data.get("categories"), tags=data.get("tags"),
+            limit=data["limit"], semantic=data["useSemanticSearch"])
         return Response({"documents": s.KnowledgeDocumentSerializer(result.documents, many=True).data,
                          "searchMode": result.mode})
 
@@ -145,9 +147,10 @@ class McpKnowledgeView(APIView):
 
     @extend_schema(
         summary="The knowledge tools for agents, in the old bare MCP shape (no JSON-RPC envelope)",
-        description="The standard MCP server (JSON-RPC over Streamable HTTP) with the same tools is `/api/mcp`.",
-        request=McpRequestSerializer,
-        responses={200: OpenApiResponse(McpResponse, description="`tools/list`: `{tools}`; "
+        description="The standard MCP server with the same tools (JSON-RPC over Streamable HTTP) is "
+                    "`/api/mcp`.",
+        request=McpKnowledgeRequestSerializer,
+        responses={200: OpenApiResponse(McpKnowledgeResponse, description="`tools/list`: `{tools}`; "
                                                                  "`tools/call`: `{content, isError?}`"),
                    **error_responses(400, 401, e400="Unknown method: <method>, or malformed JSON")})
     def post(self, request):

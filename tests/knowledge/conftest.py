@@ -35,8 +35,9 @@ def asgi_server(django_db_setup, django_db_blocker):
         connection.settings_dict["CONN_MAX_AGE"] = 0
         from config.asgi import build_application
 
-        server = uvicorn.Server(uvicorn.Config(build_application(), host="127.0.0.1", port=0, lifespan="on",
-                                               log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(build_application(), host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10

@@ -47,16 +47,25 @@ class EmbeddingsServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"model": body["model"], "input": body["input"],
-                                        "authorization": self.headers.get("Authorization")})
+                server.requests.append(
+                    {
+                        "model": body["model"],
+                        "input": body["input"],
+                        "authorization": self.headers.get("Authorization"),
+                    }
+                )
                 if self.path != "/v1/embeddings":
                     return self.answer(404, {"error": {"message": "not found"}})
                 if server.fail_status:
-                    return self.answer(server.fail_status, {"error": {"message": "Incorrect API key sk-te***ey"}})
+                    return self.answer(
+                        server.fail_status, {"error": {"message": "Incorrect API key sk-te***ey"}}
+                    )
                 if any("REJECT" in text for text in body["input"]):
                     return self.answer(400, {"error": {"message": "input too long"}})
-                data = [{"object": "embedding", "index": index, "embedding": vector_of(text)[:server.dimensions]}
-                        for index, text in enumerate(body["input"])]
+                data = [
+                    {"object": "embedding", "index": index, "embedding": vector_of(text)[: server.dimensions]}
+                    for index, text in enumerate(body["input"])
+                ]
                 data.reverse()  # the index, not the order, says which input a vector belongs to
                 return self.answer(200, {"object": "list", "data": data, "model": body["model"]})
 
@@ -73,7 +82,9 @@ class EmbeddingsServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()

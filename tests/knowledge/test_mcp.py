@@ -54,13 +54,28 @@ def text_of(result) -> str:
 def test_a_user_lists_the_seven_tools_and_calls_each(asgi_server, models_dev):
     user = UserFactory()
     token = SessionFactory(user=user).token
-    KnowledgeDocumentFactory(id="doc-web", category="project_template", title="Web App",
-                             description="Web application template", applicable_to=["web_app"],
-                             content="# Web App Template\n\nSetup instructions for web apps.")
-    KnowledgeDocumentFactory(id="doc-reviewer", category="agent_pattern", title="Code Reviewer",
-                             content="# Code Reviewer Agent\n\nReviews code for quality.", applicable_to=["reviewer"])
-    KnowledgeDocumentFactory(id="doc-test", category="command_template", title="Test Command",
-                             content="# Test Command\n\nRun tests for the project.", applicable_to=["test"])
+    KnowledgeDocumentFactory(
+        id="doc-web",
+        category="project_template",
+        title="Web App",
+        description="Web application template",
+        applicable_to=["web_app"],
+        content="# Web App Template\n\nSetup instructions for web apps.",
+    )
+    KnowledgeDocumentFactory(
+        id="doc-reviewer",
+        category="agent_pattern",
+        title="Code Reviewer",
+        content="# Code Reviewer Agent\n\nReviews code for quality.",
+        applicable_to=["reviewer"],
+    )
+    KnowledgeDocumentFactory(
+        id="doc-test",
+        category="command_template",
+        title="Test Command",
+        content="# Test Command\n\nRun tests for the project.",
+        applicable_to=["test"],
+    )
 
     async def work(mcp):
         listed = await mcp.list_tools()
@@ -71,9 +86,13 @@ def test_a_user_lists_the_seven_tools_and_calls_each(asgi_server, models_dev):
             "get_command_template": await mcp.call_tool("get_command_template", {"name": "test"}),
             "list_project_types": await mcp.call_tool("list_project_types", {}),
             "get_available_models": await mcp.call_tool("get_available_models", {"capability": "code"}),
-            "get_provider_setup_guide": await mcp.call_tool("get_provider_setup_guide", {"provider": "Anthropic"}),
+            "get_provider_setup_guide": await mcp.call_tool(
+                "get_provider_setup_guide", {"provider": "Anthropic"}
+            ),
             "missing argument": await mcp.call_tool("get_agent_pattern", {}),
-            "bad category": await mcp.call_tool("search_knowledge", {"query": "x", "category": "troubleshooting"}),
+            "bad category": await mcp.call_tool(
+                "search_knowledge", {"query": "x", "category": "troubleshooting"}
+            ),
         }
         return listed, calls
 
@@ -83,7 +102,12 @@ def test_a_user_lists_the_seven_tools_and_calls_each(asgi_server, models_dev):
     by_name = {tool.name: tool for tool in listed.tools}
     assert by_name["search_knowledge"].description == tools.DESCRIPTIONS["search_knowledge"]
     assert set(by_name["search_knowledge"].input_schema["properties"]) == {
-        "query", "category", "tags", "limit", "useSemanticSearch"}
+        "query",
+        "category",
+        "tags",
+        "limit",
+        "useSemanticSearch",
+    }
     assert by_name["get_project_template"].input_schema["required"] == ["project_type"]
     assert by_name["get_provider_setup_guide"].input_schema["required"] == ["provider"]
 
@@ -95,7 +119,8 @@ def test_a_user_lists_the_seven_tools_and_calls_each(asgi_server, models_dev):
     assert json.loads(text_of(calls["get_agent_pattern"]))["title"] == "Code Reviewer"
     assert json.loads(text_of(calls["get_command_template"]))["content"].startswith("# Test Command")
     assert json.loads(text_of(calls["list_project_types"])) == [
-        {"name": "web_app", "description": "Web application template"}]
+        {"name": "web_app", "description": "Web application template"}
+    ]
     models = json.loads(text_of(calls["get_available_models"]))
     assert models["recommendation"]["primary"] == "anthropic/claude-sonnet-4-5"
     assert json.loads(text_of(calls["get_provider_setup_guide"]))["name"] == "Anthropic (Claude)"
@@ -119,8 +144,9 @@ def test_anonymous_and_wrong_credentials_are_401_with_the_api_body(asgi_server, 
     headers = {"Accept": "application/json, text/event-stream"}
     if authorization:
         headers["Authorization"] = authorization
-    response = httpx.post(f"{asgi_server}/api/mcp", headers=headers,
-                          json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    response = httpx.post(
+        f"{asgi_server}/api/mcp", headers=headers, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    )
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED_BODY)
     assert response.headers["www-authenticate"] == 'Bearer realm="api"'
 

@@ -30,7 +30,8 @@ def aged(document, days: int):
     return document
 
 
-# -- full-text ----------------------------------------------------------------------------------------------
+# -- full-text -----------------------------------------------------------------------------------------------
+
 
 def test_a_title_match_beats_a_body_match_even_when_older():
     aged(KnowledgeDocumentFactory(id="title", title="Docker deployment", content="Ship it."), days=30)
@@ -41,7 +42,10 @@ def test_a_title_match_beats_a_body_match_even_when_older():
 def test_description_and_tags_weigh_more_than_content():
     KnowledgeDocumentFactory(id="content", title="A", content="Running kubernetes clusters.")
     aged(KnowledgeDocumentFactory(id="tags", title="B", tags=["kubernetes"], content="Clusters."), days=5)
-    aged(KnowledgeDocumentFactory(id="description", title="C", description="About kubernetes", content="x"), days=9)
+    aged(
+        KnowledgeDocumentFactory(id="description", title="C", description="About kubernetes", content="x"),
+        days=9,
+    )
     ranked = ids(selectors.documents_search(query="kubernetes").documents)
     assert ranked[-1] == "content"
     assert set(ranked[:2]) == {"tags", "description"}
@@ -78,7 +82,10 @@ def test_filters_by_categories_and_any_of_the_tags():
     KnowledgeDocumentFactory(id="c", category="best_practice", title="Review C", tags=["React"])
     KnowledgeDocumentFactory(id="d", category="best_practice", title="Review D", tags=["reactive"])
     search = selectors.documents_search
-    assert set(ids(search(query="review", categories=["agent_pattern", "command_template"]).documents)) == {"a", "b"}
+    assert set(ids(search(query="review", categories=["agent_pattern", "command_template"]).documents)) == {
+        "a",
+        "b",
+    }
     assert set(ids(search(query="review", tags=["react"]).documents)) == {"a", "c"}  # whole tags, any case
     assert set(ids(search(tags=["python", "frontend"]).documents)) == {"a", "b"}
 
@@ -92,11 +99,14 @@ def test_a_query_without_embeddings_is_full_text_even_when_semantic_is_asked():
 
 # -- vectors -------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def embedded(embeddings_api):
     """Four documents with embeddings from the loopback API (its concepts: AI, databases, testing, web...)."""
     KnowledgeDocumentFactory(id="ml", title="Neural nets", content="This is about machine learning and AI.")
-    KnowledgeDocumentFactory(id="sql", title="Indexes", content="PostgreSQL query plans and database indexes.")
+    KnowledgeDocumentFactory(
+        id="sql", title="Indexes", content="PostgreSQL query plans and database indexes."
+    )
     KnowledgeDocumentFactory(id="mixed", title="Records", content="A database for machine learning.")
     KnowledgeDocumentFactory(id="web", title="Frontend", content="React components.")
     report = knowledge_embed()
@@ -108,7 +118,8 @@ def test_semantic_search_ranks_by_cosine_distance_and_returns_similarity(embedde
     # No word in common with "machine learning and AI": only the vectors know they are the same concept.
     result = selectors.documents_search(query="artificial intelligence", semantic=True, limit=3)
     assert result.mode == "semantic"
-    # The loopback vectors: query (AI 2), ml (AI 4), mixed (AI 2, databases 1), web (web 2), sql (databases 3).
+    # The loopback vectors: query (AI 2), ml (AI 4), mixed (AI 2, databases 1), web (web 2),
+    # sql (databases 3).
     assert ids(result.documents) == ["ml", "mixed", "web"]
     query = vector_of("artificial intelligence")
     for document in result.documents:
@@ -150,13 +161,14 @@ def test_a_query_is_embedded_once_then_cached(embedded):
 
 def test_semantic_search_uses_the_hnsw_index(embedded, django_assert_max_num_queries):
     from django.db import connection
-
     from pgvector.django import CosineDistance
 
     vector = [0.0] * 1535 + [1.0]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-    plan = KnowledgeDocument.objects.annotate(d=CosineDistance("embedding", vector)).order_by("d")[:5].explain()
+    plan = (
+        KnowledgeDocument.objects.annotate(d=CosineDistance("embedding", vector)).order_by("d")[:5].explain()
+    )
     assert "knowledge_embedding_hnsw_idx" in plan
 
 
@@ -171,13 +183,19 @@ def test_full_text_search_uses_the_gin_index():
     assert "knowledge_search_vector_idx" in plan
 
 
-# -- lookups, stats --------------------------------------------------------------------------------------------
+# -- lookups, stats ------------------------------------------------------------------------------------------
+
 
 def test_template_lookup_by_applicable_to_title_key_then_words():
-    KnowledgeDocumentFactory(id="web", category="project_template", title="Web App", applicable_to=["frontend"])
-    KnowledgeDocumentFactory(id="api", category="project_template", title="Service", applicable_to=["api_service"])
-    KnowledgeDocumentFactory(id="cli", category="project_template", title="Command line tools",
-                             content="Building a CLI.")
+    KnowledgeDocumentFactory(
+        id="web", category="project_template", title="Web App", applicable_to=["frontend"]
+    )
+    KnowledgeDocumentFactory(
+        id="api", category="project_template", title="Service", applicable_to=["api_service"]
+    )
+    KnowledgeDocumentFactory(
+        id="cli", category="project_template", title="Command line tools", content="Building a CLI."
+    )
     KnowledgeDocumentFactory(id="not-a-template", category="best_practice", title="Web App")
     find = selectors.template_find
     assert find(category="project_template", key="web_app").id == "web"  # the title as a key
@@ -191,8 +209,17 @@ def test_template_lookup_by_applicable_to_title_key_then_words():
 
 def test_project_types_from_templates_else_the_ten_defaults():
     assert [t["name"] for t in selectors.project_types()] == [
-        "web_app", "api_service", "cli_tool", "library", "mobile_app", "desktop_app", "data_science", "devops",
-        "monorepo", "other"]
+        "web_app",
+        "api_service",
+        "cli_tool",
+        "library",
+        "mobile_app",
+        "desktop_app",
+        "data_science",
+        "devops",
+        "monorepo",
+        "other",
+    ]
     KnowledgeDocumentFactory(category="project_template", title="Data Pipeline", description="ETL jobs")
     assert selectors.project_types() == [{"name": "data_pipeline", "description": "ETL jobs"}]
 
@@ -204,11 +231,15 @@ def test_stats_count_categories_and_embedding_statuses(django_assert_num_queries
     KnowledgeDocument.objects.filter(category="mcp_template").update(embedding_status=None)
     with django_assert_num_queries(2):
         stats = selectors.knowledge_stats()
-    assert stats == {"totalDocuments": 3, "byCategory": {"agent_pattern": 2, "mcp_template": 1},
-                     "embeddingStats": {"pending": 2, "processing": 0, "completed": 1, "failed": 0}}
+    assert stats == {
+        "totalDocuments": 3,
+        "byCategory": {"agent_pattern": 2, "mcp_template": 1},
+        "embeddingStats": {"pending": 2, "processing": 0, "completed": 1, "failed": 0},
+    }
 
 
-# -- available models (MCP get_available_models) ------------------------------------------------------------------
+# -- available models (MCP get_available_models) -------------------------------------------------------------
+
 
 @pytest.fixture
 def models_dev():
@@ -225,10 +256,17 @@ def test_models_for_a_user_come_from_their_own_providers_only(models_dev, user, 
     models = selectors.available_models(user=user)
     assert {m["provider"] for m in models["models"]} == {"openai"}
     assert models["recommendation"] == {
-        "primary": "openai/gpt-5", "small": "openai/gpt-4o-mini",
-        "reasoning": "The most capable model of your configured provider OpenAI."}
-    assert models["models"][0] == {"id": "openai/gpt-5", "name": "GPT-5", "provider": "openai",
-                                   "isRecommended": True, "capabilities": ["chat", "code", "vision"]}
+        "primary": "openai/gpt-5",
+        "small": "openai/gpt-4o-mini",
+        "reasoning": "The most capable model of your configured provider OpenAI.",
+    }
+    assert models["models"][0] == {
+        "id": "openai/gpt-5",
+        "name": "GPT-5",
+        "provider": "openai",
+        "isRecommended": True,
+        "capabilities": ["chat", "code", "vision"],
+    }
 
 
 def test_models_without_credentials_come_from_popular_providers_filtered(models_dev):

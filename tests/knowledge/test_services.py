@@ -1,4 +1,4 @@
-"""`embed_knowledge` (knowledge.services.knowledge_embed) against the loopback embeddings API, and the seed."""
+"""`embed_knowledge` (knowledge.services.knowledge_embed) on the loopback embeddings API, and the seed."""
 
 import logging
 
@@ -22,8 +22,9 @@ def statuses() -> dict[str, str]:
 
 def test_embeds_in_batches_with_the_configured_model_and_key(embeddings_api):
     for n in range(5):
-        KnowledgeDocumentFactory(id=f"d{n}", title=f"Doc {n}", description="About testing", tags=["pytest"],
-                                 content=f"Body {n}")
+        KnowledgeDocumentFactory(
+            id=f"d{n}", title=f"Doc {n}", description="About testing", tags=["pytest"], content=f"Body {n}"
+        )
     report = knowledge_embed(batch_size=2)
     assert (sorted(report.embedded), report.unchanged, report.failed) == ([f"d{n}" for n in range(5)], 0, {})
     assert [len(request["input"]) for request in embeddings_api.requests] == [2, 2, 1]
@@ -32,7 +33,9 @@ def test_embeds_in_batches_with_the_configured_model_and_key(embeddings_api):
     assert embeddings_api.requests[0]["input"][0] == "Doc 0\n\nAbout testing\n\nTags: pytest\n\nBody 0"
     document = KnowledgeDocument.objects.get(pk="d0")
     assert document.embedding_status == "completed"
-    assert list(document.embedding) == pytest.approx(vector_of("Doc 0\n\nAbout testing\n\nTags: pytest\n\nBody 0"))
+    assert list(document.embedding) == pytest.approx(
+        vector_of("Doc 0\n\nAbout testing\n\nTags: pytest\n\nBody 0")
+    )
     assert document.embedded_hash == embedding_hash(document, model="test-embedding-model")
 
 
@@ -83,8 +86,10 @@ def test_an_unusable_service_stops_the_run_and_never_shows_the_key(embeddings_ap
     caplog.set_level(logging.DEBUG)
     with pytest.raises(CommandError) as error:
         call_command("embed_knowledge", "--batch-size", "2")
-    assert str(error.value) == ("Embedded 0 document(s), 0 unchanged, 2 failed. Stopped early: The embeddings API "
-                                "answered HTTP 401; 2 document(s) left for the next run.")
+    assert str(error.value) == (
+        "Embedded 0 document(s), 0 unchanged, 2 failed. Stopped early: The embeddings API "
+        "answered HTTP 401; 2 document(s) left for the next run."
+    )
     assert len(embeddings_api.requests) == 1
     assert statuses() == {"d0": "failed", "d1": "failed", "d2": "pending", "d3": "pending"}
     output = capsys.readouterr()
@@ -96,8 +101,9 @@ def test_an_unusable_service_stops_the_run_and_never_shows_the_key(embeddings_ap
 def test_unreachable_and_wrong_dimensions_are_service_failures(embeddings_api, settings):
     KnowledgeDocumentFactory(id="a")
     embeddings_api.dimensions = 768
-    assert knowledge_embed().aborted == ("The embeddings API answered 768 dimensions; the index holds 1536 "
-                                         "(choose a 1536-dimension model)")
+    assert knowledge_embed().aborted == (
+        "The embeddings API answered 768 dimensions; the index holds 1536 (choose a 1536-dimension model)"
+    )
     settings.KNOWLEDGE_EMBEDDINGS_URL = "http://127.0.0.1:9/v1"  # the discard port: nothing listens
     assert knowledge_embed().aborted == "The embeddings API is unreachable (ConnectError)"
 
@@ -113,10 +119,13 @@ def test_the_command_reports_what_it_did(embeddings_api, capsys):
     call_command("embed_knowledge")
     call_command("embed_knowledge")
     assert capsys.readouterr().out.splitlines() == [
-        "Embedded 1 document(s), 0 unchanged, 0 failed.", "Embedded 0 document(s), 1 unchanged, 0 failed."]
+        "Embedded 1 document(s), 0 unchanged, 0 failed.",
+        "Embedded 0 document(s), 1 unchanged, 0 failed.",
+    ]
 
 
-# -- the starter knowledge base ---------------------------------------------------------------------------------
+# -- the starter knowledge base ------------------------------------------------------------------------------
+
 
 def test_the_starter_base_covers_every_category_and_loads_once():
     assert {doc["category"] for doc in STARTER_DOCUMENTS} == set(KnowledgeCategory.values)
@@ -126,8 +135,11 @@ def test_the_starter_base_covers_every_category_and_loads_once():
     assert (again.created, again.updated, len(again.unchanged)) == ([], [], len(STARTER_DOCUMENTS))
     assert KnowledgeDocument.objects.count() == len(STARTER_DOCUMENTS)
     web = KnowledgeDocument.objects.get(pk="starter-project-web-app")
-    assert (web.title, web.applicable_to, web.metadata["source"]) == ("Web App", ["web_app", "frontend", "fullstack"],
-                                                                      "agentpod-starter")
+    assert (web.title, web.applicable_to, web.metadata["source"]) == (
+        "Web App",
+        ["web_app", "frontend", "fullstack"],
+        "agentpod-starter",
+    )
 
 
 def test_an_admin_edit_survives_a_reseed_unless_reset(capsys):
@@ -141,4 +153,5 @@ def test_an_admin_edit_survives_a_reseed_unless_reset(capsys):
     assert capsys.readouterr().out.splitlines() == [
         f"Starter knowledge: {len(STARTER_DOCUMENTS)} created, 0 updated, 0 unchanged.",
         f"Starter knowledge: 0 created, 0 updated, {len(STARTER_DOCUMENTS)} unchanged.",
-        f"Starter knowledge: 0 created, 1 updated, {len(STARTER_DOCUMENTS) - 1} unchanged."]
+        f"Starter knowledge: 0 created, 1 updated, {len(STARTER_DOCUMENTS) - 1} unchanged.",
+    ]

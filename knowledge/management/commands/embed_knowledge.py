@@ -32,6 +32,6 @@ class Command(BaseCommand):
         summary = (f"Embedded {len(report.embedded)} document(s), {report.unchanged} unchanged, "
                    f"{len(report.failed)} failed.")
         if report.aborted:
-            raise CommandError(f"{summary} Stopped early: {report.aborted}; {report.remaining} document(s) left "
-                               f"for the next run.")
+            raise CommandError(f"{summary} Stopped early: {report.aborted}; {report.remaining} document(s) "
+                               f"left for the next run.")
         self.stdout.write(self.style.SUCCESS(summary) if not report.failed else self.style.WARNING(summary))

@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true",
-                            help="Restore the starter text of starter documents edited since they were loaded.")
+                            help="Restore the text of starter documents edited since they were loaded.")
 
     def handle(self, *args, reset, verbosity, **options):
         report = knowledge_seed(reset=reset)

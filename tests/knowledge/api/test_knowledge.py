@@ -17,25 +17,57 @@ ISO = "2026-01-02T03:04:05.678Z"
 
 
 def document(**fields):
-    doc = KnowledgeDocumentFactory(**{"title": "Docker deployment", "description": "Shipping images",
-                                      "content": "Build, tag and push.", "tags": ["docker", "deploy"], **fields})
+    doc = KnowledgeDocumentFactory(
+        **{
+            "title": "Docker deployment",
+            "description": "Shipping images",
+            "content": "Build, tag and push.",
+            "tags": ["docker", "deploy"],
+            **fields,
+        }
+    )
     KnowledgeDocument.objects.filter(pk=doc.pk).update(created_at=WHEN, updated_at=WHEN)
     return doc
 
 
 def full(doc_id, **fields) -> dict:
-    return {"id": doc_id, "category": "best_practice", "title": "Docker deployment", "description": "Shipping images",
-            "content": "Build, tag and push.", "tags": ["docker", "deploy"], "applicableTo": None, "metadata": {},
-            "embeddingStatus": "pending", "version": 1, "createdAt": ISO, "updatedAt": ISO, **fields}
+    return {
+        "id": doc_id,
+        "category": "best_practice",
+        "title": "Docker deployment",
+        "description": "Shipping images",
+        "content": "Build, tag and push.",
+        "tags": ["docker", "deploy"],
+        "applicableTo": None,
+        "metadata": {},
+        "embeddingStatus": "pending",
+        "version": 1,
+        "createdAt": ISO,
+        "updatedAt": ISO,
+        **fields,
+    }
 
 
 def item(doc_id, **fields) -> dict:
-    return {"id": doc_id, "category": "best_practice", "title": "Docker deployment", "description": "Shipping images",
-            "tags": ["docker", "deploy"], "createdAt": ISO, "updatedAt": ISO, **fields}
+    return {
+        "id": doc_id,
+        "category": "best_practice",
+        "title": "Docker deployment",
+        "description": "Shipping images",
+        "tags": ["docker", "deploy"],
+        "createdAt": ISO,
+        "updatedAt": ISO,
+        **fields,
+    }
 
 
-URLS = [("get", "/api/knowledge"), ("get", "/api/knowledge/categories"), ("get", "/api/knowledge/stats"),
-        ("get", "/api/knowledge/doc-1"), ("post", "/api/knowledge/search")]
+URLS = [
+    ("get", "/api/knowledge"),
+    ("get", "/api/knowledge/categories"),
+    ("get", "/api/knowledge/stats"),
+    ("get", "/api/knowledge/doc-1"),
+    ("post", "/api/knowledge/search"),
+]
 
 
 @pytest.mark.parametrize(("method", "url"), URLS)
@@ -82,11 +114,18 @@ def test_list_category_is_one_of_the_nine(api):
     document(id="a", category="mcp_template")
     document(id="b", category="agent_pattern")
     assert api.get("/api/knowledge?category=mcp_template").json() == {
-        "documents": [item("a", category="mcp_template")], "total": 1}
+        "documents": [item("a", category="mcp_template")],
+        "total": 1,
+    }
     response = api.get("/api/knowledge?category=troubleshooting")
-    assert (response.status_code, response.json()) == (400, {
-        "error": "Invalid request", "details": 'category: "troubleshooting" is not a valid choice.',
-        "fields": {"category": ['"troubleshooting" is not a valid choice.']}})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": "Invalid request",
+            "details": 'category: "troubleshooting" is not a valid choice.',
+            "fields": {"category": ['"troubleshooting" is not a valid choice.']},
+        },
+    )
 
 
 def test_get_one_document_or_404(api, other_api):
@@ -103,31 +142,74 @@ def test_categories_are_the_nine_with_counts(api, django_assert_num_queries):
     document(id="b", category="agent_pattern")
     document(id="c", category="provider_guide")
     body = api.get("/api/knowledge/categories").json()
-    assert body == {"categories": [
-        {"id": "project_template", "name": "Project Templates", "description": "Templates for common project types",
-         "count": 0},
-        {"id": "agent_pattern", "name": "Agent Patterns", "description": "Patterns for AI agent behavior", "count": 2},
-        {"id": "command_template", "name": "Command Templates", "description": "Templates for custom commands",
-         "count": 0},
-        {"id": "tool_template", "name": "Tool Templates", "description": "Custom tools an agent can call", "count": 0},
-        {"id": "plugin_template", "name": "Plugin Templates",
-         "description": "OpenCode plugins that hook into agent events", "count": 0},
-        {"id": "mcp_template", "name": "MCP Templates", "description": "MCP servers to connect to an agent",
-         "count": 0},
-        {"id": "workflow_pattern", "name": "Workflow Patterns",
-         "description": "Ways of working with an agent, step by step", "count": 0},
-        {"id": "best_practice", "name": "Best Practices", "description": "Coding and workflow best practices",
-         "count": 0},
-        {"id": "provider_guide", "name": "Provider Guides", "description": "Setting up LLM providers", "count": 1},
-    ]}
+    assert body == {
+        "categories": [
+            {
+                "id": "project_template",
+                "name": "Project Templates",
+                "description": "Templates for common project types",
+                "count": 0,
+            },
+            {
+                "id": "agent_pattern",
+                "name": "Agent Patterns",
+                "description": "Patterns for AI agent behavior",
+                "count": 2,
+            },
+            {
+                "id": "command_template",
+                "name": "Command Templates",
+                "description": "Templates for custom commands",
+                "count": 0,
+            },
+            {
+                "id": "tool_template",
+                "name": "Tool Templates",
+                "description": "Custom tools an agent can call",
+                "count": 0,
+            },
+            {
+                "id": "plugin_template",
+                "name": "Plugin Templates",
+                "description": "OpenCode plugins that hook into agent events",
+                "count": 0,
+            },
+            {
+                "id": "mcp_template",
+                "name": "MCP Templates",
+                "description": "MCP servers to connect to an agent",
+                "count": 0,
+            },
+            {
+                "id": "workflow_pattern",
+                "name": "Workflow Patterns",
+                "description": "Ways of working with an agent, step by step",
+                "count": 0,
+            },
+            {
+                "id": "best_practice",
+                "name": "Best Practices",
+                "description": "Coding and workflow best practices",
+                "count": 0,
+            },
+            {
+                "id": "provider_guide",
+                "name": "Provider Guides",
+                "description": "Setting up LLM providers",
+                "count": 1,
+            },
+        ]
+    }
 
 
 def test_stats(api):
     document(id="a", category="agent_pattern")
     document(id="b", category="best_practice", embedding_status="failed")
     assert api.get("/api/knowledge/stats").json() == {
-        "totalDocuments": 2, "byCategory": {"agent_pattern": 1, "best_practice": 1},
-        "embeddingStats": {"pending": 1, "processing": 0, "completed": 0, "failed": 1}}
+        "totalDocuments": 2,
+        "byCategory": {"agent_pattern": 1, "best_practice": 1},
+        "embeddingStats": {"pending": 1, "processing": 0, "completed": 0, "failed": 1},
+    }
 
 
 def test_search_full_text_whole_body(api, other_api):
@@ -152,26 +234,38 @@ def test_search_filters_and_validation(api):
     assert (status, sorted(doc["id"] for doc in body["documents"])) == (200, ["a", "b"])
     status, body = search(query="multicat", tags=["react"], limit=1)
     assert (status, len(body["documents"])) == (200, 1)
-    assert search(categories=["workflow_example"]) == (400, {
-        "error": "Invalid request", "details": 'categories.0: "workflow_example" is not a valid choice.',
-        "fields": {"categories.0": ['"workflow_example" is not a valid choice.']}})
+    assert search(categories=["workflow_example"]) == (
+        400,
+        {
+            "error": "Invalid request",
+            "details": 'categories.0: "workflow_example" is not a valid choice.',
+            "fields": {"categories.0": ['"workflow_example" is not a valid choice.']},
+        },
+    )
     assert search(limit=0)[0] == 400
     assert search(limit=101)[0] == 400
     response = api.post("/api/knowledge/search", "{not json", content_type="application/json")
-    assert (response.status_code, response.json()) == (400, {
-        "error": "Invalid request", "details": "Malformed JSON in request body"})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "Invalid request", "details": "Malformed JSON in request body"},
+    )
 
 
 def test_semantic_search_returns_similarity(api, embeddings_api):
     document(id="ml", title="Neural nets", description=None, tags=[], content="Machine learning and AI.")
     document(id="web", title="Frontend", description=None, tags=[], content="React components.")
     knowledge_embed()
-    response = api.post("/api/knowledge/search", {"query": "artificial intelligence", "useSemanticSearch": True},
-                        content_type="application/json")
+    response = api.post(
+        "/api/knowledge/search",
+        {"query": "artificial intelligence", "useSemanticSearch": True},
+        content_type="application/json",
+    )
     body = response.json()
     assert body["searchMode"] == "semantic"
-    assert [(doc["id"], doc["embeddingStatus"]) for doc in body["documents"]] == [("ml", "completed"),
-                                                                                 ("web", "completed")]
+    assert [(doc["id"], doc["embeddingStatus"]) for doc in body["documents"]] == [
+        ("ml", "completed"),
+        ("web", "completed"),
+    ]
     assert body["documents"][0]["similarity"] > 0.99 > body["documents"][1]["similarity"]
     assert set(body["documents"][0]) == set(full("ml")) | {"similarity"}
     hybrid = api.post("/api/knowledge/search", {"query": "react"}, content_type="application/json").json()
