@@ -1,4 +1,4 @@
-"""`POST /api/mcp/knowledge`: the old bare `{method, params}` shape and its seven tools (api-contract 2.16)."""
+"""`POST /api/mcp/knowledge`: the old bare `{method, params}` shape, its seven tools (api-contract 2.16)."""
 
 import json
 
