@@ -42,9 +42,10 @@ class KnowledgeDocument(TimeStampedModel):
     title = models.TextField()
     description = models.TextField(null=True, blank=True)
     content = models.TextField()
-    tags = JSONTextField(null=True, default=list, db_default=Value("[]"))
+    # blank: the admin may save a document without tags or metadata (the API shows [] and {}).
+    tags = JSONTextField(null=True, blank=True, default=list, db_default=Value("[]"))
     applicable_to = JSONTextField(null=True, blank=True)
-    metadata = JSONTextField(null=True, default=dict, db_default=Value("{}"))
+    metadata = JSONTextField(null=True, blank=True, default=dict, db_default=Value("{}"))
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_status = models.TextField(choices=EmbeddingStatus.choices, null=True, default=EmbeddingStatus.PENDING,
                                         db_default=EmbeddingStatus.PENDING)

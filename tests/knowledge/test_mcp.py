@@ -20,7 +20,8 @@ from knowledge import tools
 from tests.factories import KnowledgeDocumentFactory, SessionFactory, UserFactory
 from tests.providers.catalogue_data import MODELS_DEV
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed data, as the server thread needs; serialized rollback as the suite's other transactional tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SERVICE_TOKEN = "test-service-token-mcp-0123456789"
 
