@@ -43,7 +43,8 @@ def test_editing_the_text_marks_the_embedding_pending_and_a_rerun_embeds_it(admi
 
 def test_a_new_document_can_be_written_in_the_admin(admin_client):
     response = admin_client.post("/admin/knowledge/knowledgedocument/add/", {
-        "category": "workflow_pattern", "title": "Pair with the agent", "description": "", "content": "Steps.",
-        "tags": "[]", "applicable_to": "null", "metadata": "{}", "embedding_status": "pending", "version": 1})
+        "category": "workflow_pattern", "title": "Pair with the agent", "description": "",
+        "content": "Steps.", "tags": "[]", "applicable_to": "null", "metadata": "{}",
+        "embedding_status": "pending", "version": 1})
     assert response.status_code == 302
     assert KnowledgeDocument.objects.get(title="Pair with the agent").category == "workflow_pattern"
