@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("chat.api.urls")),
     path("api/", include("sandboxes.api.urls")),
     path("api/", include("repos.api.urls")),
+    path("api/", include("knowledge.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),

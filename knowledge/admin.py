@@ -1,7 +1,8 @@
-"""Knowledge documents in the admin (the embedding vector itself is not editable by hand)."""
+"""Knowledge documents in the admin, the knowledge base's editor (the embedding vector is not editable)."""
 
 from django.contrib import admin
 
+from . import services
 from .models import KnowledgeDocument
 
 
@@ -12,3 +13,8 @@ class KnowledgeDocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "content"]
     exclude = ["embedding"]
     readonly_fields = ["id", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # An edit of the text makes the stored embedding stale until `embed_knowledge` runs again.
+        services.document_embedding_refresh(document=obj)
+        super().save_model(request, obj, form, change)

@@ -1,14 +1,20 @@
 """Knowledge documents (templates, patterns, guides) with pgvector embeddings for search."""
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Value
-from pgvector.django import VectorField
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast
+from pgvector.django import HnswIndex, VectorField
 
 from core.fields import JSONTextField, choices_check
 from core.ids import nanoid
 from core.models import TimeStampedModel
 
 EMBEDDING_DIMENSIONS = 1536
+# The text search configuration of the full-text index and of every query against it: English stemming
+# ("tests" and "testing" are both "test") and stop words.
+SEARCH_CONFIG = "english"
 
 
 class KnowledgeCategory(models.TextChoices):
@@ -36,13 +42,25 @@ class KnowledgeDocument(TimeStampedModel):
     title = models.TextField()
     description = models.TextField(null=True, blank=True)
     content = models.TextField()
-    tags = JSONTextField(null=True, default=list, db_default=Value("[]"))
+    # blank: the admin may save a document without tags or metadata (the API shows [] and {}).
+    tags = JSONTextField(null=True, blank=True, default=list, db_default=Value("[]"))
     applicable_to = JSONTextField(null=True, blank=True)
-    metadata = JSONTextField(null=True, default=dict, db_default=Value("{}"))
+    metadata = JSONTextField(null=True, blank=True, default=dict, db_default=Value("{}"))
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
     embedding_status = models.TextField(choices=EmbeddingStatus.choices, null=True, default=EmbeddingStatus.PENDING,
                                         db_default=EmbeddingStatus.PENDING)
     version = models.IntegerField(null=True, default=1, db_default=1)
+    # Extra columns (RULES.md allows nullable ones), both hidden from the API:
+    # - the weighted full-text document, kept by PostgreSQL itself, so rows written by plain SQL (COPY,
+    #   psql) are searchable too and ranking never re-parses `content`;
+    # - which text and model the stored `embedding` was computed from (knowledge.services.knowledge_embed),
+    #   so a re-run embeds only what changed.
+    search_vector = models.GeneratedField(
+        expression=(SearchVector("title", config=SEARCH_CONFIG, weight="A")
+                    + SearchVector("description", Cast("tags", TextField()), config=SEARCH_CONFIG, weight="B")
+                    + SearchVector("content", config=SEARCH_CONFIG, weight="C")),
+        output_field=SearchVectorField(), db_persist=True)
+    embedded_hash = models.TextField(null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "knowledge_documents"
@@ -55,6 +73,10 @@ class KnowledgeDocument(TimeStampedModel):
             models.Index(fields=["category"], name="knowledge_category_idx"),
             models.Index(fields=["updated_at"], name="knowledge_updated_idx"),
             models.Index(fields=["embedding_status"], name="knowledge_embedding_status_idx"),
+            GinIndex(fields=["search_vector"], name="knowledge_search_vector_idx"),
+            # Cosine distance (`<=>`), the distance semantic search orders by.
+            HnswIndex(fields=["embedding"], name="knowledge_embedding_hnsw_idx", m=16, ef_construction=64,
+                      opclasses=["vector_cosine_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SandboxStatusEnum": "sandboxes.models.SandboxStatus",
         "OAuthStatusEnum": "providers.models.OAuthStatus",
+        "KnowledgeCategoryEnum": "knowledge.models.KnowledgeCategory",
     },
     # /api/docs works offline: the UI's JavaScript and CSS come from drf-spectacular-sidecar's static files.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -247,6 +248,15 @@ SANDBOX_OPENCODE_PORT = env.int("OPENCODE_SERVER_PORT", default=4096)
 SANDBOX_IMAGE_REGISTRY = env.str("OPENCODE_REGISTRY_URL", default="")
 SANDBOX_IMAGE_OWNER = env.str("OPENCODE_REGISTRY_OWNER", default="")
 SANDBOX_IMAGE_TAG = env.str("OPENCODE_CONTAINER_VERSION", default="0.4.0")
+
+# -- Knowledge embeddings (knowledge/embeddings.py) -------------------------------------------------
+# An OpenAI-compatible embeddings API: `POST {KNOWLEDGE_EMBEDDINGS_URL}/embeddings` answering 1536-dimensional
+# vectors (e.g. https://api.openai.com/v1 with text-embedding-3-small). Unset: no embeddings are computed and
+# knowledge search is full-text only.
+KNOWLEDGE_EMBEDDINGS_URL = env.str("KNOWLEDGE_EMBEDDINGS_URL", default="")
+KNOWLEDGE_EMBEDDINGS_MODEL = env.str("KNOWLEDGE_EMBEDDINGS_MODEL", default="text-embedding-3-small")
+KNOWLEDGE_EMBEDDINGS_API_KEY = env.str("KNOWLEDGE_EMBEDDINGS_API_KEY", default="")
+KNOWLEDGE_EMBEDDINGS_TIMEOUT = env.float("KNOWLEDGE_EMBEDDINGS_TIMEOUT", default=30.0)
 
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -16,3 +16,6 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_agentpod_{os.getpid()}"}  # noqa:
 SANDBOX_CONFIG_PUSH_INLINE = True
 # Test containers never get a network: no test traffic can reach any address range.
 SANDBOX_NETWORK_MODE = "none"
+# No embeddings API unless a test starts its own loopback one (tests/knowledge/embeddings_server.py).
+KNOWLEDGE_EMBEDDINGS_URL = ""
+KNOWLEDGE_EMBEDDINGS_API_KEY = ""

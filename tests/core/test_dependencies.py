@@ -28,7 +28,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "containers": {"core"},
     "providers": {"core", "accounts.models"},
     "settings_app": {"core", "accounts.models"},
-    "knowledge": {"core", "accounts.models"},
+    "knowledge": {"core", "accounts.models", "providers"},  # the MCP model tool reads the catalogue
     "repos": {"core", "accounts.models"},
     "sandboxes": {"core", "accounts", "containers", "providers", "settings_app", "knowledge", "repos"},
     "chat": {"core", "accounts", "sandboxes"},
