@@ -109,3 +109,25 @@ class ChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} message {self.id}"
+
+
+class ChatSyncState(models.Model):
+    """Whether a `sync_chats` worker follows a sandbox's OpenCode event stream, and how it goes; what
+    `GET .../chat/sync/status` reports. One row per sandbox a worker has followed (a table of this
+    project's own, not of the legacy schema)."""
+
+    sandbox = models.OneToOneField("sandboxes.Sandbox", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="chat_sync_state")
+    worker = models.TextField(help_text="host:pid of the worker following it")
+    active = models.BooleanField(default=False)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    reconnect_attempts = models.IntegerField(default=0)
+    heartbeat_at = models.DateTimeField(help_text="The worker's last sign of life")
+    last_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "chat_sync_state"
+        verbose_name = "chat sync state"
+
+    def __str__(self) -> str:
+        return f"sync of sandbox {self.sandbox_id}"

@@ -2,10 +2,15 @@
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from core.serializers import iso_datetime
 from sandboxes.models import Sandbox
 
-from .models import ChatMessage, ChatSession
+from .models import ChatMessage, ChatSession, ChatSyncState
+
+# A worker that has not touched its state for this long is gone (it touches it every scan).
+HEARTBEAT_STALE_SECONDS = 60
 
 
 def chat_sessions_of(*, sandbox: Sandbox):
@@ -45,3 +50,17 @@ def chat_messages_recent(*, session: ChatSession, count: int = 50) -> list[ChatM
 
 def chat_messages_count(*, session: ChatSession) -> int:
     return ChatMessage.objects.filter(session=session).count()
+
+
+def chat_sync_state(*, sandbox: Sandbox) -> dict:
+    """`sync` of `GET .../chat/sync/status`: `{"active": false}`, or, while a live `sync_chats` worker
+    follows the sandbox, `{"active": true, "lastSyncTime"?, "reconnectAttempts"}`."""
+    state = ChatSyncState.objects.filter(sandbox=sandbox).first()
+    if state is None or not state.active:
+        return {"active": False}
+    if (timezone.now() - state.heartbeat_at).total_seconds() >= HEARTBEAT_STALE_SECONDS:
+        return {"active": False}
+    body: dict = {"active": True, "reconnectAttempts": state.reconnect_attempts}
+    if state.last_sync_at:
+        body["lastSyncTime"] = iso_datetime(state.last_sync_at)
+    return body

@@ -13,10 +13,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.activity import activity_report
-from core.api.errors import Conflict
+from core.api.errors import Conflict, ServiceUnavailable
 
 from .conf import sandbox_settings
+from .credentials import opencode_password
 from .models import Sandbox, SandboxStatus
+from .opencode import OpenCodeEndpoint
 from .orchestrator import EngineError, get_orchestrator
 from .signals import sandbox_created
 from .specs import container_ref, container_spec, opencode_config_files, sandbox_resolve
@@ -184,6 +186,27 @@ def sandbox_lifecycle(*, sandbox: Sandbox, action: str, timeout: int | None = No
         activity_report(action=f"sandbox.{action}", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
                         metadata={"params": {"id": sandbox.pk}}, request=request)
     return sandbox
+
+
+class SandboxNotRunning(ServiceUnavailable):
+    """503 `{"error": "Sandbox is not running (status: <s>)"}` (api-contract 2.11, the proxy endpoints)."""
+
+    def __init__(self, status: str | None):
+        super().__init__(f"Sandbox is not running (status: {status})")
+
+
+def sandbox_opencode_endpoint(*, sandbox: Sandbox) -> OpenCodeEndpoint:
+    """Where this API reaches the sandbox's OpenCode, with its password (DECISIONS 24). A sandbox that is
+    not running, or whose OpenCode the engine cannot place, is a 503."""
+    if sandbox.status != SandboxStatus.RUNNING:
+        raise SandboxNotRunning(sandbox.status)
+    if not sandbox.opencode_url:
+        # Started before its address was recorded (or the engine was away then): ask once, keep it.
+        sandbox.opencode_url = _opencode_url(sandbox)
+        if not sandbox.opencode_url:
+            raise SandboxNotRunning(sandbox.status)
+        Sandbox.objects.filter(pk=sandbox.pk).update(opencode_url=sandbox.opencode_url)
+    return OpenCodeEndpoint(base_url=sandbox.opencode_url, password=opencode_password(sandbox.pk))
 
 
 def _opencode_url(sandbox: Sandbox) -> str | None:

@@ -6,6 +6,9 @@ from django.test import Client
 
 from tests.factories import SessionFactory, UserFactory
 
+# A real OpenCode, its model server and its image (tests/support/fixtures.py).
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():

@@ -14,9 +14,9 @@ from core.api.errors import InvalidRequest
 from core.api.schema import error_responses
 from core.api.views import OwnerScopedMixin
 from core.serializers import PaginationSerializer, SuccessSerializer, pagination, parse_query, success
-from sandboxes.models import Sandbox
+from sandboxes.models import Sandbox, SandboxStatus
 
-from .. import selectors, services
+from .. import selectors, services, sync
 from ..models import ChatSource
 from . import serializers as s
 
@@ -132,9 +132,11 @@ class ChatSessionSyncView(SandboxChatView):
                               **error_responses(400, e400="Failed to sync session: not an OpenCode session"),
                               **SESSION_NOT_FOUND})
     def post(self, request, sandbox_id, session_id):
-        session = self.session(self.sandbox(sandbox_id), session_id)
-        if session.source != ChatSource.OPENCODE:
+        sandbox = self.sandbox(sandbox_id)
+        session = self.session(sandbox, session_id)
+        if session.source != ChatSource.OPENCODE or not session.opencode_session_id:
             raise InvalidRequest("Failed to sync session", details="Session not found or not an OpenCode session")
+        session = sync.chat_sync_session(sandbox=sandbox, session=session)
         return Response({"session": s.ChatSessionSerializer(session).data, "message": "Sync completed"})
 
 
@@ -143,8 +145,8 @@ class ChatSyncStatusView(SandboxChatView):
                    responses={200: ChatSyncStatusResponse, **SANDBOX_NOT_FOUND})
     def get(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)
-        return Response({"sync": {"active": False}, "stats": selectors.chat_stats(sandbox=sandbox),
-                         "sandboxStatus": sandbox.status})
+        return Response({"sync": selectors.chat_sync_state(sandbox=sandbox),
+                         "stats": selectors.chat_stats(sandbox=sandbox), "sandboxStatus": sandbox.status})
 
 
 class ChatFullSyncView(SandboxChatView):
@@ -153,6 +155,7 @@ class ChatFullSyncView(SandboxChatView):
                               **SANDBOX_NOT_FOUND})
     def post(self, request, sandbox_id):
         sandbox = self.sandbox(sandbox_id)
-        if sandbox.status != "running":
+        if sandbox.status != SandboxStatus.RUNNING:
             raise InvalidRequest("Sandbox is not running")
+        sync.chat_sync_sandbox(sandbox=sandbox)
         return Response(success("Full sync completed", stats=selectors.chat_stats(sandbox=sandbox)))

@@ -46,6 +46,7 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
+    "adrf",  # async DRF views: the OpenCode proxy and its event stream hold no thread while they wait
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files, not a CDN
     "corsheaders",
@@ -266,4 +267,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per OpenCode call is noise; the OpenCode client logs what goes wrong itself.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

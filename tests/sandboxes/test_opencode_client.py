@@ -32,7 +32,7 @@ from tests.support.opencode_process import free_port, pinned_version
 
 # The fixtures of a real OpenCode (model_server, model, opencode, opencode_client, opencode_factory,
 # opencode_image), until a conftest registers them.
-pytest_plugins = ["tests.support.fixtures"]
+
 
 TEXT = [{"type": "text", "text": "Say hello"}]
 

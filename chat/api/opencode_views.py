@@ -1,0 +1,294 @@
+"""`/api/v2/sandboxes/{id}/opencode/*`: the caller's conversation with the OpenCode agent in their sandbox
+(api-contract 2.11, DECISIONS 24 and 28).
+
+Every view is async (adrf): a message can take minutes to answer and the event stream lasts as long as
+the client stays, and neither may hold one of the server's threads meanwhile (STYLE 16). Authentication
+and the sandbox lookup are ordinary sync code run off the event loop. Only the owner reaches a sandbox
+(another user's is 404 "Sandbox not found"); one that is not running is 503. OpenCode's bodies pass
+through, with the few changes of `chat.proxy`; its failures are the client's errors (`sandboxes.opencode`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from adrf.views import APIView
+from asgiref.sync import sync_to_async
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from core.api.errors import ApiError, InvalidRequest
+from core.api.schema import error_responses
+from core.api.views import OwnerScopedMixin
+from sandboxes.models import Sandbox
+from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeEndpoint
+from sandboxes.services import sandbox_opencode_endpoint
+
+from .. import proxy
+from ..sync import chat_sync_after_prompt
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_ID = OpenApiParameter("sandbox_id", str, OpenApiParameter.PATH, description="The sandbox id")
+SESSION_ID = OpenApiParameter("session_id", str, OpenApiParameter.PATH, description="An OpenCode session id")
+PROXY_ERRORS = error_responses(
+    401, 403, 404, 502, 503, e404="Sandbox not found (or not the caller's), or OpenCode has no such object",
+    e502="OpenCode answered with an error (its text is only logged)",
+    e503="The sandbox is not running (`Sandbox is not running (status: <s>)`), or OpenCode is unreachable")
+PASSED_THROUGH = OpenApiResponse(OpenApiTypes.ANY, description="OpenCode's body, passed through")
+SUCCESS = inline_serializer("OpenCodeSuccess", {"success": serializers.BooleanField()})
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets a client that accepts only `text/event-stream` reach the stream; errors are still JSON."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode()
+
+
+class OpenCodeView(OwnerScopedMixin, APIView):
+    async def endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
+        return await sync_to_async(self._endpoint)(sandbox_id)
+
+    def _endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
+        sandbox = self.get_owned(Sandbox.objects.all(), pk=sandbox_id, not_found="Sandbox not found")
+        return sandbox_opencode_endpoint(sandbox=sandbox)
+
+    async def call(self, sandbox_id: str, operation: str, *args, **kwargs):
+        """One call of `AsyncOpenCodeClient` on the sandbox's OpenCode."""
+        async with AsyncOpenCodeClient(await self.endpoint(sandbox_id)) as opencode:
+            return await getattr(opencode, operation)(*args, **kwargs)
+
+    def body(self) -> dict:
+        try:
+            return self.request.data
+        except (ParseError, UnsupportedMediaType):
+            raise InvalidRequest("Invalid request", details="body: a JSON object is expected") from None
+
+
+class SessionListView(OpenCodeView):
+    @extend_schema(summary="The sandbox's OpenCode sessions", operation_id="sandboxes_opencode_sessions_list",
+                   parameters=[SANDBOX_ID], responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        return Response(await self.call(sandbox_id, "session_list"))
+
+    @extend_schema(summary="Start an OpenCode session", operation_id="sandboxes_opencode_sessions_create",
+                   parameters=[SANDBOX_ID],
+                   request=inline_serializer("OpenCodeSessionInput", {"title": serializers.CharField(required=False)}),
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def post(self, request, sandbox_id):
+        endpoint = await self.endpoint(sandbox_id)
+        try:
+            body = request.data  # a missing or malformed body is `{}`, as the old server read it
+        except (ParseError, UnsupportedMediaType):
+            body = {}
+        title = body.get("title") if isinstance(body, dict) and isinstance(body.get("title"), str) else None
+        async with AsyncOpenCodeClient(endpoint) as opencode:
+            return Response(await opencode.session_create(title=title))
+
+
+class SessionDetailView(OpenCodeView):
+    @extend_schema(summary="An OpenCode session", parameters=[SANDBOX_ID, SESSION_ID],
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id, session_id):
+        return Response(await self.call(sandbox_id, "session_get", session_id))
+
+    @extend_schema(summary="Delete an OpenCode session (its synced history stays)",
+                   parameters=[SANDBOX_ID, SESSION_ID], responses={200: SUCCESS, **PROXY_ERRORS})
+    async def delete(self, request, sandbox_id, session_id):
+        await self.call(sandbox_id, "session_delete", session_id)
+        return Response({"success": True})
+
+
+class SessionAbortView(OpenCodeView):
+    @extend_schema(summary="Stop the agent's current work in a session", parameters=[SANDBOX_ID, SESSION_ID],
+                   request=None, responses={200: SUCCESS, **PROXY_ERRORS})
+    async def post(self, request, sandbox_id, session_id):
+        await self.call(sandbox_id, "session_abort", session_id)
+        return Response({"success": True})
+
+
+class MessageListView(OpenCodeView):
+    @extend_schema(summary="A session's messages, `[{info, parts}]`", parameters=[SANDBOX_ID, SESSION_ID],
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id, session_id):
+        return Response(await self.call(sandbox_id, "session_messages", session_id))
+
+    @extend_schema(
+        summary="Send a message and wait for the answer; the session is then synced into the chat history",
+        parameters=[SANDBOX_ID, SESSION_ID],
+        request=inline_serializer("OpenCodePromptInput", {
+            "parts": serializers.ListField(child=serializers.DictField(), help_text=(
+                "`{type: text, text}` or `{type: file, url, filename?, mime?}`")),
+            "model": serializers.DictField(required=False, help_text="`{providerID, modelID}`"),
+            "agent": serializers.CharField(required=False)}),
+        responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
+    async def post(self, request, sandbox_id, session_id):
+        endpoint = await self.endpoint(sandbox_id)
+        prompt = proxy.prompt_input(self.body())
+        async with AsyncOpenCodeClient(endpoint) as opencode:
+            answer = await opencode.session_prompt(session_id, **prompt)
+            # As the old server did: the conversation is in PostgreSQL before the answer returns. A failed
+            # sync is logged and retried by the worker; it never fails a message that was answered.
+            await chat_sync_after_prompt(sandbox_id=sandbox_id, session_id=session_id, opencode=opencode)
+        return Response(answer)
+
+
+class MessageDetailView(OpenCodeView):
+    @extend_schema(summary="One message of a session, `{info, parts}`",
+                   parameters=[SANDBOX_ID, SESSION_ID, OpenApiParameter("message_id", str, OpenApiParameter.PATH)],
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id, session_id, message_id):
+        return Response(await self.call(sandbox_id, "session_message", session_id, message_id))
+
+
+class PermissionView(OpenCodeView):
+    @extend_schema(summary="Answer the agent's request for permission",
+                   parameters=[SANDBOX_ID, SESSION_ID, OpenApiParameter("permission_id", str, OpenApiParameter.PATH)],
+                   request=inline_serializer("OpenCodePermissionInput", {
+                       "response": serializers.ChoiceField(choices=["once", "always", "reject"])}),
+                   responses={200: SUCCESS, **error_responses(400), **PROXY_ERRORS})
+    async def post(self, request, sandbox_id, session_id, permission_id):
+        response = proxy.permission_input(self.body())  # checked before the sandbox is looked up
+        await self.call(sandbox_id, "permission_respond", session_id, permission_id, response)
+        return Response({"success": True})
+
+
+PATH = OpenApiParameter("path", str, description="A workspace path; `/home/developer/workspace/` and "
+                                                 "`/workspace/` prefixes are stripped")
+
+
+class FileListView(OpenCodeView):
+    @extend_schema(summary="A workspace folder's entries", operation_id="sandboxes_opencode_files_list",
+                   parameters=[SANDBOX_ID, PATH], responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        return Response(await self.call(sandbox_id, "file_list", proxy.workspace_path(request.query_params.get("path"))))
+
+
+class FileContentView(OpenCodeView):
+    @extend_schema(summary="A workspace file's content, `{type, content}`", parameters=[SANDBOX_ID, PATH],
+                   responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        path = request.query_params.get("path")
+        if not path:
+            raise InvalidRequest("Path query parameter is required")
+        return Response(await self.call(sandbox_id, "file_read", proxy.workspace_path(path)))
+
+
+class FindFileView(OpenCodeView):
+    @extend_schema(summary="Workspace paths matching a query",
+                   parameters=[SANDBOX_ID, OpenApiParameter("query", str, required=True)],
+                   responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        query = request.query_params.get("query")
+        if not query:
+            raise InvalidRequest("Query parameter is required")
+        return Response(await self.call(sandbox_id, "find_files", query))
+
+
+class AppView(OpenCodeView):
+    @extend_schema(summary="OpenCode's config and project", parameters=[SANDBOX_ID],
+                   responses={200: inline_serializer("OpenCodeApp", {"config": serializers.JSONField(),
+                                                                     "project": serializers.JSONField()}),
+                              **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        async with AsyncOpenCodeClient(await self.endpoint(sandbox_id)) as opencode:
+            config, project = await asyncio.gather(opencode.config_get(), opencode.project_current())
+        return Response({"config": config, "project": project})
+
+
+class ProvidersView(OpenCodeView):
+    @extend_schema(summary="The model providers OpenCode can use (the server's own environment's left out)",
+                   operation_id="sandboxes_opencode_providers", parameters=[SANDBOX_ID],
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        return Response(proxy.providers_body(await self.call(sandbox_id, "config_providers")))
+
+
+class AgentsView(OpenCodeView):
+    @extend_schema(summary="OpenCode's agents", operation_id="sandboxes_opencode_agents", parameters=[SANDBOX_ID],
+                   responses={200: PASSED_THROUGH, **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        return Response(proxy.agents_body(await self.call(sandbox_id, "agents")))
+
+
+class HealthView(OpenCodeView):
+    @extend_schema(summary="Whether the sandbox's OpenCode answers (always 200)",
+                   operation_id="sandboxes_opencode_health", parameters=[SANDBOX_ID],
+                   responses={200: inline_serializer("OpenCodeHealth", {
+                       "healthy": serializers.BooleanField(),
+                       "status": serializers.ChoiceField(choices=["ok", "unreachable"])}),
+                       **error_responses(401, 403)})
+    async def get(self, request, sandbox_id):
+        try:
+            await self.call(sandbox_id, "health")
+        except ApiError:  # missing, not the caller's, not running, or not answering: all "unreachable"
+            return Response({"healthy": False, "status": "unreachable"})
+        return Response({"healthy": True, "status": "ok"})
+
+
+class EventStreamView(OpenCodeView):
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(summary="OpenCode's live events as Server-Sent Events (`event: <type>` / `data: <json>`)",
+                   operation_id="sandboxes_opencode_events", parameters=[SANDBOX_ID],
+                   responses={(200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description=(
+                       "One SSE message per OpenCode event, and a `: heartbeat` comment at least every 15 s")),
+                       **PROXY_ERRORS})
+    async def get(self, request, sandbox_id):
+        endpoint = await self.endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
+        response = StreamingHttpResponse(relay_events(endpoint), content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
+        return response
+
+
+HEARTBEAT_SECONDS = 15
+_END = object()
+
+
+async def relay_events(endpoint: OpenCodeEndpoint, *, heartbeat: float = HEARTBEAT_SECONDS):
+    """OpenCode's `/event` as SSE for our client, with a heartbeat comment whenever OpenCode is quiet. The
+    upstream connection is read by a task of its own and closed as soon as our client goes (the server
+    cancels this generator) or OpenCode ends the stream (the client reconnects)."""
+    events: asyncio.Queue = asyncio.Queue(maxsize=256)
+
+    async def pump():
+        try:
+            async with AsyncOpenCodeClient(endpoint) as opencode:
+                async for event in opencode.events():
+                    await events.put(event)
+        except ApiError as error:
+            logger.info("Event stream of %s ended: %s", endpoint.base_url, error.message)
+        finally:
+            await events.put(_END)
+
+    reader = asyncio.create_task(pump())
+    try:
+        yield b": connected\n\n"
+        while True:
+            try:
+                event = await asyncio.wait_for(events.get(), heartbeat)
+            except TimeoutError:
+                yield b": heartbeat\n\n"
+                continue
+            if event is _END:
+                return
+            data = json.dumps(event.as_dict(), separators=(",", ":"), ensure_ascii=False)
+            yield f"event: {event.type}\ndata: {data}\n\n".encode()
+    finally:
+        reader.cancel()
+        try:
+            await reader
+        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the upstream is being closed anyway
+            pass
