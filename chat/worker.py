@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
 from core.api.errors import ApiError
@@ -80,6 +80,7 @@ class ChatSyncWorker:
             for sandbox_id in list(self.followers):
                 await self.release(sandbox_id)
             await self._locks.close()
+            await sync_to_async(connections.close_all)()  # the connections of the sync executor
 
     async def scan(self) -> None:
         running = set(await sync_to_async(_running_sandbox_ids)())
@@ -113,40 +114,40 @@ class ChatSyncWorker:
     # -- one sandbox ------------------------------------------------------------------------------------
 
     async def follow(self, sandbox_id: str) -> None:
-        attempts, delay = 0, self.backoff_initial
+        follower = self.followers[sandbox_id]
+        delay = self.backoff_initial
         while True:
             try:
                 sandbox = await Sandbox.objects.aget(pk=sandbox_id)
                 endpoint = await sync_to_async(sandbox_opencode_endpoint)(sandbox=sandbox)
                 async with AsyncOpenCodeClient(endpoint) as opencode:
-                    await self._listen(sandbox, opencode, attempts)
-                    attempts, delay = 0, self.backoff_initial  # the stream ended cleanly: reconnect now
+                    await self._listen(sandbox, opencode, follower)
+                delay = self.backoff_initial  # the stream ended cleanly: reconnect at once
             except (ApiError, OSError) as error:
-                attempts += 1
-                await sync_to_async(_record)(sandbox_id, worker=self.name, active=True, attempts=attempts,
-                                             error=getattr(error, "message", type(error).__name__))
-                logger.info("Chat sync of sandbox %s: %s; retrying in %.0f s", sandbox_id,
-                            getattr(error, "message", error), delay)
+                follower.attempts += 1
+                message = getattr(error, "message", type(error).__name__)
+                await sync_to_async(_record)(sandbox_id, worker=self.name, active=True, attempts=follower.attempts,
+                                             error=message)
+                logger.info("Chat sync of sandbox %s: %s; retrying in %.1f s", sandbox_id, message, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max)
             except Sandbox.DoesNotExist:
                 return
 
-    async def _listen(self, sandbox: Sandbox, opencode: AsyncOpenCodeClient, attempts: int) -> None:
+    async def _listen(self, sandbox: Sandbox, opencode: AsyncOpenCodeClient, follower: Follower) -> None:
         events = opencode.events()
         try:
             async for event in events:
                 if event.type == "server.connected":
                     # Connected: catch up on whatever happened while nobody listened.
+                    follower.attempts = 0
                     await chat_sync_sandbox_async(sandbox=sandbox, opencode=opencode)
-                    await sync_to_async(_record)(sandbox.pk, worker=self.name, active=True, attempts=attempts,
-                                                 synced=True)
+                    await sync_to_async(_record)(sandbox.pk, worker=self.name, active=True, attempts=0, synced=True)
                     continue
                 session_id = _completed_message_session(event)
                 if session_id:
                     await chat_sync_session_async(sandbox=sandbox, session_id=session_id, opencode=opencode)
-                    await sync_to_async(_record)(sandbox.pk, worker=self.name, active=True, attempts=attempts,
-                                                 synced=True)
+                    await sync_to_async(_record)(sandbox.pk, worker=self.name, active=True, synced=True)
         finally:
             await events.aclose()
 

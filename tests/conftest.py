@@ -1,7 +1,12 @@
 """Project-wide fixtures. Tests run on the embedded PostgreSQL (config.settings.test), never SQLite."""
 
+import threading
+import time
+
 import pytest
+import uvicorn
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from tests.factories import SessionFactory, UserFactory
@@ -55,3 +60,32 @@ def committed(django_capture_on_commit_callbacks):
     """`with committed(): ...` runs what the block registered with `transaction.on_commit` when it ends, as
     the commit of a real request would (each test runs inside one transaction that never commits)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """config.asgi.application under uvicorn on 127.0.0.1 (a thread of this process): its base URL.
+
+    Its requests run on their own database connections, so tests using it need committed data
+    (`transactional_db`). Connections close at the end of each request (CONN_MAX_AGE 0), so none is left
+    open on the test database when the session drops it.
+    """
+    with django_db_blocker.unblock():
+        previous = connection.settings_dict["CONN_MAX_AGE"]
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        from config.asgi import build_application
+
+        server = uvicorn.Server(
+            uvicorn.Config(build_application(), host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
+        connection.settings_dict["CONN_MAX_AGE"] = previous

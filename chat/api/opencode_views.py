@@ -247,7 +247,8 @@ class EventStreamView(OpenCodeView):
                        **PROXY_ERRORS})
     async def get(self, request, sandbox_id):
         endpoint = await self.endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
-        response = StreamingHttpResponse(relay_events(endpoint), content_type="text/event-stream")
+        response = StreamingHttpResponse(relay_events(endpoint, heartbeat=HEARTBEAT_SECONDS),
+                                         content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
         return response

@@ -1,0 +1,111 @@
+"""`GET /api/v2/sandboxes/{id}/opencode/event` over real HTTP: the project's ASGI app under uvicorn relays
+a real OpenCode's events as SSE, with heartbeats, and lets go of OpenCode when the client goes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+from chat.api import opencode_views
+from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeClient
+from tests.chat.conftest import AGENT_SANDBOX_ID
+from tests.factories import SandboxFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def read_events(response, until, timeout=60.0) -> list[tuple[str, dict | str]]:
+    """(event type, data) of each SSE message, and ("comment", text) of each comment, until `until(seen)`."""
+    seen, event = [], None
+    deadline = time.monotonic() + timeout
+    for line in response.iter_lines():
+        if line.startswith(":"):
+            seen.append(("comment", line[1:].strip()))
+        elif line.startswith("event: "):
+            event = line[len("event: "):]
+        elif line.startswith("data: "):
+            seen.append((event, json.loads(line[len("data: "):])))
+        if until(seen) or time.monotonic() > deadline:
+            return seen
+    return seen
+
+
+class TrackedClient(AsyncOpenCodeClient):
+    """The proxy's OpenCode client, counting the ones open."""
+
+    open = 0
+
+    def __init__(self, endpoint):
+        super().__init__(endpoint)
+        type(self).open += 1
+
+    async def aclose(self):
+        type(self).open -= 1
+        await super().aclose()
+
+
+@pytest.fixture
+def stream(asgi_server, agent_opencode, model):
+    user = UserFactory()
+    sandbox = SandboxFactory(id=AGENT_SANDBOX_ID, user=user, status="running", opencode_url=agent_opencode.base_url)
+    token = SessionFactory(user=user).token
+    url = f"{asgi_server}/api/v2/sandboxes/{sandbox.pk}/opencode/event"
+    return url, {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+
+
+def test_a_message_arrives_as_server_sent_events(stream, agent_opencode):
+    url, headers = stream
+    with httpx.stream("GET", url, headers=headers, timeout=60) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        with OpenCodeClient(agent_opencode.endpoint) as opencode:
+            session = opencode.session_create()
+            threading.Thread(target=opencode.session_prompt, args=(session["id"],),
+                             kwargs={"parts": [{"type": "text", "text": "hi"}]}, daemon=True).start()
+
+            def answered(seen):
+                return any(kind == "session.idle" and data["properties"].get("sessionID") == session["id"]
+                           for kind, data in seen)
+
+            seen = read_events(response, answered)
+    assert seen[0] == ("comment", "connected")
+    kinds = [kind for kind, _ in seen]
+    assert {"server.connected", "message.updated", "message.part.updated", "session.idle"} <= set(kinds)
+    for kind, data in seen:
+        if kind != "comment":
+            assert data["type"] == kind and "properties" in data  # the whole event as OpenCode sent it
+
+
+def test_heartbeats_while_opencode_is_quiet(stream, monkeypatch):
+    monkeypatch.setattr(opencode_views, "HEARTBEAT_SECONDS", 0.3)
+    url, headers = stream
+    with httpx.stream("GET", url, headers=headers, timeout=30) as response:
+        seen = read_events(response, lambda seen: seen.count(("comment", "heartbeat")) >= 2, timeout=20)
+    assert seen.count(("comment", "heartbeat")) >= 2
+
+
+def test_the_upstream_is_closed_when_the_client_goes(stream, monkeypatch):
+    monkeypatch.setattr(opencode_views, "AsyncOpenCodeClient", TrackedClient)
+    url, headers = stream
+    with httpx.stream("GET", url, headers=headers, timeout=30) as response:
+        read_events(response, lambda seen: any(kind == "server.connected" for kind, _ in seen))
+        assert TrackedClient.open == 1
+    deadline = time.monotonic() + 10
+    while TrackedClient.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert TrackedClient.open == 0
+
+
+def test_no_stream_for_another_user_or_a_stopped_sandbox(asgi_server, agent_opencode):
+    owner, stranger = UserFactory(), UserFactory()
+    sandbox = SandboxFactory(user=owner, status="stopped")
+    for user, expected in ((stranger, (404, {"error": "Sandbox not found"})),
+                           (owner, (503, {"error": "Sandbox is not running (status: stopped)"}))):
+        response = httpx.get(f"{asgi_server}/api/v2/sandboxes/{sandbox.pk}/opencode/event", timeout=10,
+                             headers={"Authorization": f"Bearer {SessionFactory(user=user).token}",
+                                      "Accept": "text/event-stream"})
+        assert (response.status_code, response.json()) == expected
