@@ -94,6 +94,9 @@ def container_environment_for(sandbox: Sandbox, *, addon_env: dict[str, str],
     user_config = opencode_user_config(user_id=sandbox.user_id)
     if user_config is not None:
         env["OPENCODE_USER_CONFIG"] = _dump(user_config)
+        if user_config["settings"]:
+            # What `opencode serve` itself reads at start, so any OpenCode image runs with the user's config.
+            env["OPENCODE_CONFIG_CONTENT"] = _dump(user_config["settings"])
     for _receiver, added in container_environment.send(sender=Sandbox, sandbox=sandbox):
         env.update(added or {})
     env.update(extra_env or {})
