@@ -70,6 +70,7 @@ def run_export(
     files: dict[str, sqlite3.Connection] = {}
     try:
         for role, temp in temporary.items():
+            _remove_stale(targets[role])
             _remove(temp)
             files[role] = _open(temp)
         auth_tables = {t.name for m in mappings.values() for t in m.export_tables if t.database == "auth"}
@@ -173,6 +174,19 @@ def _finish(db: sqlite3.Connection, temp: Path, target: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _remove_stale(target: Path) -> None:
+    """Temporary files of exports to `target` whose process is gone (killed): never a live one's."""
+    for temp in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            os.kill(int(temp.name.rsplit(".", 2)[-2]), 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            _remove(temp)
+        except PermissionError:  # alive, another user's
+            continue
 
 
 def _remove(path: Path) -> None:
