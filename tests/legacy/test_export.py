@@ -137,8 +137,9 @@ def test_the_schema_is_version_18_table_by_table_column_by_column_index_by_index
     assert [tuple(r) for r in read(out, "SELECT version, name FROM _migrations ORDER BY version")] == [
         tuple(r) for r in read(main, "SELECT version, name FROM _migrations ORDER BY version")
     ]
-    created = {r[0]: r[1] for r in read(out, "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
-    fresh = {r[0]: r[1] for r in read(DATA / "clean.sqlite", "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    statements = "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+    created = {r[0]: r[1] for r in read(out, statements)}
+    fresh = {r[0]: r[1] for r in read(DATA / "clean.sqlite", statements)}
     assert created == fresh
     # The old server's own bookkeeping: in WAL mode like its files, migration times in its format.
     assert out.read_bytes()[18:20] == main.read_bytes()[18:20] == b"\x02\x02"  # WAL mode, persistently
@@ -171,15 +172,16 @@ def test_credentials_are_re_encrypted_with_the_old_key_and_left_out_without_it(t
             if field["plaintext"]:
                 assert legacy_decrypt(row[column], legacy_key(KEY)) == field["plaintext"]
                 assert row[column] != field["stored"]  # a fresh IV, as the old server's encrypt()
-    out2, _, without = export_sample("clean", tmp_path / "nokey", encryption_key=None) if (tmp_path / "nokey").mkdir() is None else None
+    (tmp_path / "no-key").mkdir()
+    out2, _, without = export_sample("clean", tmp_path / "no-key", encryption_key=None)
     assert read(out2, "SELECT count(*) FROM provider_credentials")[0][0] == 0
     stats = without.tables[("providers", "provider_credentials")]
     assert stats.left_out == {"no legacy encryption key: re-run with --legacy-encryption-key KEY": len(rows)}
     assert without.exit_status == 1
     assert any("--legacy-encryption-key" in hint for hint in without.hints)
     text = json.dumps(without.as_dict()) + json.dumps(report.as_dict())
-    assert not any(f["plaintext"] in text for c in manifest("clean")["credentials"] for f in c["fields"].values()
-                   if f["plaintext"])
+    plaintexts = [f["plaintext"] for c in manifest("clean")["credentials"] for f in c["fields"].values()]
+    assert not any(secret in text for secret in plaintexts if secret)
 
 
 def test_other_users_credentials_are_left_out_and_named(tmp_path):
@@ -199,7 +201,8 @@ def test_sessions_keep_their_raw_token_and_expired_ones_are_skipped(tmp_path):
     live = {s["id"]: s["token"] for s in manifest("clean")["sessions"] if not s["expired_at_generation_now"]}
     assert {r["id"]: r["token"] for r in read(out, "SELECT id, token FROM session")} == live
     later = manifest_now("clean").replace(year=2030)
-    out2, _, report2 = export_sample("clean", tmp_path / "later", now=later) if (tmp_path / "later").mkdir() is None else None
+    (tmp_path / "later").mkdir()
+    out2, _, report2 = export_sample("clean", tmp_path / "later", now=later)
     assert read(out2, "SELECT count(*) FROM session")[0][0] == 0
     assert report2.tables[("accounts", "session")].skipped == {"expired session": len(live)}
     assert report2.exit_status == 0  # expired sessions are no loss
@@ -208,8 +211,9 @@ def test_sessions_keep_their_raw_token_and_expired_ones_are_skipped(tmp_path):
 def test_github_links_come_back_with_their_token(tmp_path):
     import_sample("clean")
     out, _, _ = export_sample("clean", tmp_path)
-    original = {r["id"]: tuple(r) for r in read(DATA / "clean.sqlite", "SELECT * FROM account WHERE providerId = 'github'")}
-    exported = {r["id"]: tuple(r) for r in read(out, "SELECT * FROM account WHERE providerId = 'github'")}
+    github = "SELECT * FROM account WHERE providerId = 'github'"
+    original = {r["id"]: tuple(r) for r in read(DATA / "clean.sqlite", github)}
+    exported = {r["id"]: tuple(r) for r in read(out, github)}
     assert original and exported == original
 
 
@@ -240,7 +244,9 @@ def test_postgresql_comes_back_unchanged_after_export_then_import(tmp_path):
     # Life after the switch, through the API: a new user, a changed password, a configured credential.
     token = sign_up("after.switch@example.com", "after-switch-password")["token"]
     owner = User.objects.get(email=owner_email("clean"))
-    owner_password = next(u["password"] for u in manifest("clean")["users"] if u["email"].strip().lower() == owner.email)
+    owner_password = next(
+        u["password"] for u in manifest("clean")["users"] if u["email"].strip().lower() == owner.email
+    )
     browser = Client()
     browser.force_login(owner)
     changed = browser.post("/_allauth/browser/v1/account/password/change",
@@ -271,5 +277,6 @@ def test_postgresql_comes_back_unchanged_after_export_then_import(tmp_path):
             continue
         assert stats.read == exported.tables[(app, table)].written, table
     # The only values the import reports changing: the global default provider becoming the owner's again.
-    assert [(e["table"], e["column"]) for e in again.entries if e["outcome"] == "fixed"] == [("settings", "key")]
+    fixed = [(e["table"], e["column"]) for e in again.entries if e["outcome"] == "fixed"]
+    assert fixed == [("settings", "key")]
 

@@ -46,7 +46,9 @@ def database_env() -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        ),
     }
 
 
@@ -100,14 +102,17 @@ def test_force_replaces_an_existing_file(tmp_path):
     import_sample("clean")
     out = tmp_path / "out.sqlite"
     out.write_text("an earlier export")
-    status, _, _ = run_command(out, "--force", "--owner", owner_email("clean"), "--legacy-encryption-key", KEY)
+    status, _, _ = run_command(out, "--force", "--owner", owner_email("clean"),
+                               "--legacy-encryption-key", KEY)
     assert status in (0, 1)
     assert read(out, "SELECT count(*) FROM chat_messages")[0][0] == 384
 
 
 def test_exit_status_2_from_a_real_process(tmp_path):
-    result = subprocess.run([sys.executable, "manage.py", "export_sqlite", str(tmp_path / "no" / "out.sqlite")],
-                            cwd=ROOT, env=database_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "export_sqlite", str(tmp_path / "no" / "out.sqlite")],
+        cwd=ROOT, env=database_env(), capture_output=True, text=True,
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "no such directory" in result.stderr
 
@@ -161,7 +166,8 @@ def test_with_the_transition_a_new_user_s_password_is_verifiable_by_the_old_serv
     user = User.objects.get(email="during@example.com")
     assert user.password.startswith("better_auth_scrypt$")
     # Signing in keeps the Better Auth hash (no upgrade while it is the preferred hasher).
-    signed_in = Client().post("/api/auth/sign-in/email", {"email": "during@example.com", "password": "transition-pass-1"},
+    signed_in = Client().post("/api/auth/sign-in/email",
+                              {"email": "during@example.com", "password": "transition-pass-1"},
                               content_type="application/json")
     assert signed_in.status_code == 200
     before = user.password
@@ -187,7 +193,8 @@ def test_without_the_transition_the_user_is_listed_for_a_password_reset(tmp_path
         ("after@example.com", "password set in the new system with a hasher the old server lacks")
     ]
     assert report.exit_status == 1
-    assert read(tmp_path / "out.sqlite", "SELECT password FROM account WHERE providerId = 'credential'")[0][0] is None
+    credential = "SELECT password FROM account WHERE providerId = 'credential'"
+    assert read(tmp_path / "out.sqlite", credential)[0][0] is None
 
 
 # -- SIGKILL ----------------------------------------------------------------------------------------
@@ -218,3 +225,25 @@ def test_sigkill_during_an_export_leaves_no_output_file(tmp_path):
     report = run_export(out, owner=owner_email("clean"), encryption_key=KEY)
     assert read(out, "SELECT count(*) FROM chat_messages")[0][0] == 384 * 2**8
     assert report.balanced and not list(tmp_path.glob(".out.sqlite.*.tmp"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_reads_one_snapshot_whatever_commits_meanwhile(tmp_path):
+    import psycopg
+
+    import_sample("clean")
+    settings = connection.settings_dict
+    other = psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                            password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=True)
+
+    def progress(app, table, total):
+        if table == "user":  # the snapshot is taken (the first read ran); the server goes on writing
+            other.execute("UPDATE chat_messages SET content = '\"changed meanwhile\"'")
+            other.execute("DELETE FROM activity_log")
+
+    try:
+        run_export(tmp_path / "out.sqlite", progress=progress, now=manifest_now("clean"))
+    finally:
+        other.close()
+    assert read(tmp_path / "out.sqlite", "SELECT count(*) FROM activity_log")[0][0] == 100
+    assert read(tmp_path / "out.sqlite", "SELECT count(*) FROM chat_messages WHERE content LIKE '%meanwhile%'")[0][0] == 0
