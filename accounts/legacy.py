@@ -271,8 +271,8 @@ EXPORT_TABLES = [
             iso("refreshTokenExpiresAt", "t.refresh_token_expires_at"),
             "scope",
             # The hash lives in user.password; the old server reads it from the credential account.
-            Col("password", f"CASE WHEN t.provider_id = 'credential' AND starts_with(u.password, {_PREFIX_SQL}) "
-                            f"THEN substr(u.password, {len(_LEGACY_PREFIX) + 1}) END"),
+            Col("password", f"CASE WHEN t.provider_id = 'credential' AND starts_with(u.password, "
+                            f"{_PREFIX_SQL}) THEN substr(u.password, {len(_LEGACY_PREFIX) + 1}) END"),
             iso("createdAt", "t.created_at"),
             iso("updatedAt", "t.updated_at"),
         ),

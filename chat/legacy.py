@@ -189,14 +189,15 @@ EXPORT_TABLES = [
     ExportTable(
         "chat_sessions",
         ChatSession,
-        ("id", "sandbox_id", "user_id", "source", "opencode_session_id", "acp_session_id", "acp_agent_id", "title",
-         "status", *COUNTERS, iso("last_message_at"), iso("last_synced_at"), iso("created_at"), iso("updated_at")),
+        ("id", "sandbox_id", "user_id", "source", "opencode_session_id", "acp_session_id", "acp_agent_id",
+         "title", "status", *COUNTERS, iso("last_message_at"), iso("last_synced_at"), iso("created_at"),
+         iso("updated_at")),
     ),
     ExportTable(
         "chat_messages",
         ChatMessage,
-        ("id", "session_id", "external_message_id", "role", "content", "tool_calls", "tool_results", "thinking",
-         "model_provider", "model_id", "agent_id", "input_tokens", "output_tokens", "status", "error_message",
-         iso("created_at"), iso("completed_at")),
+        ("id", "session_id", "external_message_id", "role", "content", "tool_calls", "tool_results",
+         "thinking", "model_provider", "model_id", "agent_id", "input_tokens", "output_tokens", "status",
+         "error_message", iso("created_at"), iso("completed_at")),
     ),
 ]

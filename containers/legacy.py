@@ -193,8 +193,8 @@ EXPORT_TABLES = [
     ExportTable(
         "resource_tiers",
         ResourceTier,
-        ("id", "name", "description", "cpu_cores", "memory_gb", "storage_gb", "price_monthly", flag("is_default"),
-         "sort_order", *_STAMPS),
+        ("id", "name", "description", "cpu_cores", "memory_gb", "storage_gb", "price_monthly",
+         flag("is_default"), "sort_order", *_STAMPS),
     ),
     ExportTable(
         "container_flavors",

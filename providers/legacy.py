@@ -172,7 +172,8 @@ def _decrypt(row: dict, column: str) -> str | None:
     try:
         return decrypt_text(row[column])
     except (InvalidToken, ValueError):  # encrypted with another CRYPTOGRAPHY_KEY, or not ciphertext
-        raise Reject(f"cannot decrypt {column} with this server's CRYPTOGRAPHY_KEY", column, secret=True) from None
+        reason = f"cannot decrypt {column} with this server's CRYPTOGRAPHY_KEY"
+        raise Reject(reason, column, secret=True) from None
 
 
 def export_provider(row: dict, ctx) -> dict:
@@ -208,8 +209,8 @@ EXPORT_TABLES = [
     ExportTable(
         "provider_credentials",
         ProviderCredential,
-        ("id", "provider_id", "auth_type", *_SECRETS, iso("token_expires_at"), "oauth_provider", "oauth_scopes",
-         sqlite_time("created_at"), sqlite_time("updated_at")),
+        ("id", "provider_id", "auth_type", *_SECRETS, iso("token_expires_at"), "oauth_provider",
+         "oauth_scopes", sqlite_time("created_at"), sqlite_time("updated_at")),
         extra=(("_user_id", "t.user_id"),),
         convert=export_credential,
         secret_columns=frozenset(_SECRETS),

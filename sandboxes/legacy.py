@@ -89,10 +89,10 @@ EXPORT_TABLES = [
     ExportTable(
         "sandboxes",
         Sandbox,
-        ("id", "user_id", "name", "slug", "description", "repo_name", "github_url", "resource_tier_id", "flavor_id",
-         "addon_ids", "container_id", "container_name", "status", "error_message", "opencode_url",
-         "acp_gateway_url", "vnc_url", "code_server_url", iso("created_at"), iso("updated_at"),
-         iso("last_accessed_at")),
+        ("id", "user_id", "name", "slug", "description", "repo_name", "github_url", "resource_tier_id",
+         "flavor_id", "addon_ids", "container_id", "container_name", "status", "error_message",
+         "opencode_url", "acp_gateway_url", "vnc_url", "code_server_url", iso("created_at"),
+         iso("updated_at"), iso("last_accessed_at")),
     ),
     ExportTable(
         "projects",
