@@ -21,7 +21,7 @@ from datetime import datetime
 from django.db import models
 
 from .crypto import LegacyDecryptError, legacy_key
-from .mapping import Mapping, hooks, wording
+from .mapping import Mapping, OwnerLookup, hooks, wording
 from .report import ExportReport
 from .values import Reject
 
@@ -120,8 +120,10 @@ class ExportContext:
         return True
 
     def _resolve_owner(self):
-        resolver = hooks(self.mappings, "resolve_owner")[0]
-        lookup = resolver(self.owner_email)
+        resolvers = hooks(self.mappings, "resolve_owner")
+        if not resolvers:
+            return OwnerLookup(None, "no mapping resolves owners")
+        lookup = resolvers[0](self.owner_email)
         if lookup.user_id is not None:
             how = "--owner" if self.owner_email else "the only user"
             self.report.notes.append(f"single-tenant rows exported from user {lookup.user_id} ({how})")
