@@ -227,7 +227,7 @@ def test_sigkill_during_an_export_leaves_no_output_file(tmp_path):
     assert report.balanced and not list(tmp_path.glob(".out.sqlite.*.tmp"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every committing test here
 def test_the_export_reads_one_snapshot_whatever_commits_meanwhile(tmp_path):
     import psycopg
 
