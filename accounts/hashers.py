@@ -5,6 +5,10 @@ Better Auth 1.4.6 stores `<salt>:<key>` in `account.password`: the salt is 16 ra
 scrypt(NFKC(password), salt, N=16384, r=16, p=1, dkLen=64) in lowercase hex. The import stores it as
 `better_auth_scrypt$<salt>:<key>` in `user.password`. The hasher is listed after Django's default, so
 a successful sign-in re-hashes the password with the default hasher (Django's check_password setter).
+
+During the transition (LEGACY_PASSWORD_TRANSITION, config/settings/base.py) it is the preferred
+hasher instead: passwords set or changed in the new system are Better Auth hashes, which
+`export_sqlite` hands back to the old server, so a rollback keeps every password working.
 """
 
 import hashlib
@@ -61,8 +65,9 @@ class BetterAuthScryptPasswordHasher(BasePasswordHasher):
         }
 
     def must_update(self, encoded: str) -> bool:
-        # Never the preferred hasher: Django upgrades on sign-in because the hasher differs.
-        return True
+        # Better Auth's parameters are fixed. When this is not the preferred hasher, Django upgrades on
+        # sign-in anyway (the hasher differs); when it is (the transition), a hash stays as it is.
+        return False
 
     def harden_runtime(self, password: str, encoded: str) -> None:
         pass

@@ -6,16 +6,22 @@ moves to `user.password` (prefixed for accounts.hashers.BetterAuthScryptPassword
 Django's hashers check it and upgrade it on the first sign-in; the `account` row itself is imported
 too (without the hash, as accounts.services creates credential accounts), and GitHub accounts keep
 their `account_id`, which is how allauth sign-in finds the same user (accounts.adapters).
+
+The export (`EXPORT_TABLES`) writes them back: a password still (or again, with
+LEGACY_PASSWORD_TRANSITION) in the Better Auth format goes back into the credential account's
+`password`; a user whose password the old server cannot verify is listed in the report. GitHub links
+keep their raw token, and unexpired sessions their raw token, so clients stay signed in.
 """
 
 from django.contrib.auth.hashers import make_password
 
+from legacy.export import Col, ExportTable, flag, iso
 from legacy.mapping import LegacyUsageError, OwnerLookup, Parent, Table
 from legacy.sources import LegacyDatabase
 from legacy.values import Cleaner, Reject, Skip, parse_timestamp
 
 from .hashers import BetterAuthScryptPasswordHasher, from_better_auth
-from .models import Account, Session, User, normalize_email
+from .models import Account, Session, User, Verification, normalize_email
 
 DEPENDS_ON = ()
 ORDER = 10
@@ -209,5 +215,86 @@ TABLES = [
         "verification",
         database="auth",
         skip_reason="transient OAuth state (Better Auth verification), not imported",
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+_PREFIX_SQL = f"'{_LEGACY_PREFIX}'"
+
+
+def export_user(row: dict, ctx) -> dict:
+    password, has_credential = row["_password"], row["_credential"]
+    if password and not password.startswith("!"):  # a usable password (else: GitHub only, or none)
+        if not password.startswith(_LEGACY_PREFIX):
+            ctx.must_reset_password(
+                row["id"], row["email"], "password set in the new system with a hasher the old server lacks"
+            )
+        elif not has_credential:
+            ctx.must_reset_password(row["id"], row["email"], "no credential account to hold the password")
+    return row
+
+
+def export_session(row: dict, ctx) -> dict:
+    if row["_expired"]:
+        raise Skip("expired session", row["expiresAt"])
+    return row
+
+
+EXPORT_TABLES = [
+    ExportTable(
+        "user",
+        User,
+        ("id", "name", "email", flag("emailVerified", "t.email_verified"), "image",
+         iso("createdAt", "t.created_at"), iso("updatedAt", "t.updated_at")),
+        database="auth",
+        extra=(
+            ("_password", "t.password"),
+            ("_credential", "EXISTS (SELECT 1 FROM account a WHERE a.user_id = t.id AND a.provider_id = "
+                            "'credential')"),
+        ),
+        convert=export_user,
+    ),
+    ExportTable(
+        "account",
+        Account,
+        (
+            "id",
+            Col("accountId", "t.account_id"),
+            Col("providerId", "t.provider_id"),
+            Col("userId", "t.user_id"),
+            Col("accessToken", "t.access_token"),
+            Col("refreshToken", "t.refresh_token"),
+            Col("idToken", "t.id_token"),
+            iso("accessTokenExpiresAt", "t.access_token_expires_at"),
+            iso("refreshTokenExpiresAt", "t.refresh_token_expires_at"),
+            "scope",
+            # The hash lives in user.password; the old server reads it from the credential account.
+            Col("password", f"CASE WHEN t.provider_id = 'credential' AND starts_with(u.password, "
+                            f"{_PREFIX_SQL}) THEN substr(u.password, {len(_LEGACY_PREFIX) + 1}) END"),
+            iso("createdAt", "t.created_at"),
+            iso("updatedAt", "t.updated_at"),
+        ),
+        database="auth",
+        joins='JOIN "user" u ON u.id = t.user_id',
+        secret_columns=frozenset({"password", "accessToken", "refreshToken", "idToken"}),
+    ),
+    ExportTable(
+        "session",
+        Session,
+        ("id", iso("expiresAt", "t.expires_at"), "token", Col("ipAddress", "t.ip_address"),
+         Col("userAgent", "t.user_agent"), Col("userId", "t.user_id"), iso("createdAt", "t.created_at"),
+         iso("updatedAt", "t.updated_at")),
+        database="auth",
+        extra=(("_expired", "t.expires_at <= {now}"),),
+        convert=export_session,
+        secret_columns=frozenset({"token"}),
+    ),
+    ExportTable(
+        "verification",
+        Verification,
+        database="auth",
+        skip_reason="transient sign-in state (verification), not exported",
     ),
 ]

@@ -1,9 +1,10 @@
 """Legacy mapping of `activity_log` and `activity_log_archive`.
 
 An entry whose user no longer exists keeps its history with `user_id` NULL, as the database's
-ON DELETE SET NULL would have done (reported as fixed).
+ON DELETE SET NULL would have done (reported as fixed). The export writes both back.
 """
 
+from legacy.export import ExportTable, flag, iso
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
 
@@ -64,5 +65,22 @@ TABLES = [
         ActivityLogArchive,
         ("id", "action", "entity_type", "metadata", "original_created_at", "archived_at"),
         convert_archive,
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+EXPORT_TABLES = [
+    ExportTable(
+        "activity_log",
+        ActivityLog,
+        ("id", "user_id", "action", "entity_type", "entity_id", "metadata", "ip_address", "user_agent",
+         flag("anonymized"), iso("created_at")),
+    ),
+    ExportTable(
+        "activity_log_archive",
+        ActivityLogArchive,
+        ("id", "action", "entity_type", "metadata", iso("original_created_at"), iso("archived_at")),
     ),
 ]

@@ -4,10 +4,13 @@ Session counters were overwritten by each OpenCode sync and bumped by SSE events
 match the messages; after the messages are in, `finalize` recomputes the counters of every imported
 session from its imported messages where they disagree (reported as fixed). Counters beyond 32 bits
 are recomputed the same way. Invalid message content is kept as a JSON string.
+
+The export writes both back as PostgreSQL holds them (ISO timestamps, JSON text verbatim).
 """
 
 from django.db import connection
 
+from legacy.export import ExportTable, iso
 from legacy.mapping import Parent, Table
 from legacy.values import INT32_MAX, Cleaner
 
@@ -176,5 +179,25 @@ TABLES = [
         ),
         convert_message,
         parents=(Parent("session_id", "chat_sessions"),),
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+EXPORT_TABLES = [
+    ExportTable(
+        "chat_sessions",
+        ChatSession,
+        ("id", "sandbox_id", "user_id", "source", "opencode_session_id", "acp_session_id", "acp_agent_id",
+         "title", "status", *COUNTERS, iso("last_message_at"), iso("last_synced_at"), iso("created_at"),
+         iso("updated_at")),
+    ),
+    ExportTable(
+        "chat_messages",
+        ChatMessage,
+        ("id", "session_id", "external_message_id", "role", "content", "tool_calls", "tool_results",
+         "thinking", "model_provider", "model_id", "agent_id", "input_tokens", "output_tokens", "status",
+         "error_message", iso("created_at"), iso("completed_at")),
     ),
 ]

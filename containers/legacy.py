@@ -2,8 +2,12 @@
 
 Upserted by id; a row an operator changed in PostgreSQL since it was seeded or last imported is kept
 unless --overwrite-reference (the engine tracks what it wrote in `legacy_reference_row`).
+
+The export writes them back as PostgreSQL holds them, timestamps in SQLite's `datetime('now')` format
+(the legacy seeds' writer).
 """
 
+from legacy.export import ExportTable, flag, sqlite_time
 from legacy.mapping import Table
 from legacy.values import Cleaner, Reject
 
@@ -177,5 +181,37 @@ TABLES = [
         ),
         convert_container_tier,
         reference=True,
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+_STAMPS = (sqlite_time("created_at"), sqlite_time("updated_at"))
+
+EXPORT_TABLES = [
+    ExportTable(
+        "resource_tiers",
+        ResourceTier,
+        ("id", "name", "description", "cpu_cores", "memory_gb", "storage_gb", "price_monthly",
+         flag("is_default"), "sort_order", *_STAMPS),
+    ),
+    ExportTable(
+        "container_flavors",
+        ContainerFlavor,
+        ("id", "name", "description", "languages", "image_size_mb", flag("is_default"), flag("enabled"),
+         "sort_order", *_STAMPS),
+    ),
+    ExportTable(
+        "container_addons",
+        ContainerAddon,
+        ("id", "name", "description", "category", "image_size_mb", "port", flag("requires_gpu"),
+         "requires_flavor", "price_monthly", "sort_order", *_STAMPS),
+    ),
+    ExportTable(
+        "container_tiers",
+        ContainerTier,
+        ("id", "name", "description", "image_type", "cpu_limit", "memory_limit", "memory_reservation",
+         "storage_gb", flag("has_desktop_access"), flag("is_default"), "sort_order", *_STAMPS),
     ),
 ]

@@ -3,6 +3,7 @@
 The engine knows no domain app. Each mapping module defines:
 
 - `TABLES`: `Table` objects, in load order;
+- `EXPORT_TABLES`: `legacy.export.ExportTable` objects, what `export_sqlite` writes back;
 - `DEPENDS_ON`: app labels that must be imported first; `ORDER`: position among independent apps;
 - optionally `finalize(ctx)`, run after its tables, inside the app's transaction;
 - optionally hooks the engine calls without knowing who answers:
@@ -99,12 +100,17 @@ class Mapping:
     def tables(self) -> list[Table]:
         return list(self.module.TABLES)
 
+    @property
+    def export_tables(self) -> list:
+        return list(getattr(self.module, "EXPORT_TABLES", ()))
+
     def hook(self, name: str) -> Callable | None:
         return getattr(self.module, name, None)
 
 
-def discover_mappings() -> dict[str, Mapping]:
-    """Every installed app with a `legacy` module, in dependency order (parents first)."""
+def discover_mappings(declares: str = "TABLES") -> dict[str, Mapping]:
+    """Every installed app whose `legacy` module declares `declares` (`TABLES` for the import,
+    `EXPORT_TABLES` for the export), in dependency order (parents first)."""
     found = {}
     for config in django_apps.get_app_configs():
         name = f"{config.name}.legacy"
@@ -114,7 +120,7 @@ def discover_mappings() -> dict[str, Mapping]:
             if error.name == name:
                 continue
             raise
-        if hasattr(module, "TABLES"):
+        if hasattr(module, declares):
             found[config.label] = Mapping(config.label, module)
     ordered: list[str] = []
     pending = sorted(found, key=lambda label: (found[label].order, label))

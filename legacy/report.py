@@ -1,4 +1,5 @@
-"""What an import did, per app and table, and every row it fixed, skipped or rejected.
+"""What an import did, per app and table, and every row it fixed, skipped or rejected; and what an
+export wrote, skipped or left out (`ExportReport`).
 
 The invariant the command checks itself: for every table, read = imported + skipped + rejected
 (imported = new + updated + unchanged; fixed rows are imported rows whose values were changed).
@@ -191,3 +192,102 @@ def _entry_order(tables):
                 str(entry["column"]), entry["outcome"], entry["reason"])
 
     return order
+
+
+# -- the export ---------------------------------------------------------------------------------------
+
+@dataclass
+class ExportStats:
+    """One table of an export: read = written + skipped + left out. Skipped rows are deliberately not
+    exported (transient, expired); left-out rows are data the legacy file cannot hold (exit status 1)."""
+
+    app: str
+    table: str
+    present: bool = True
+    read: int = 0
+    written: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)
+    elapsed: float = 0.0
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.written + sum(self.skipped.values()) + sum(self.left_out.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "written": self.written,
+            "skipped": dict(self.skipped),
+            "left_out": dict(self.left_out),
+            "elapsed_s": round(self.elapsed, 3),
+            "balanced": self.balanced,
+        }
+
+
+class ExportReport(Report):
+    """What an export wrote, per app and table, with every row skipped or left out and every user who
+    must reset their password after a rollback. Entries, notes, hints and the JSON file work as the
+    import's."""
+
+    def __init__(self, *, target: dict, now):
+        super().__init__(source=target, dry_run=False, now=now)
+        self.password_resets: list[dict] = []
+
+    def table(self, app: str, table: str) -> ExportStats:
+        return self.tables.setdefault((app, table), ExportStats(app, table))
+
+    def password_reset(self, user_id: str, email: str, reason: str) -> None:
+        self.password_resets.append({"user_id": user_id, "email": email, "reason": reason})
+        self.hint(
+            "Some users must reset their password after a rollback (listed in the report): the old server "
+            "cannot verify the password they have now. LEGACY_PASSWORD_TRANSITION=true keeps new passwords "
+            "verifiable by it."
+        )
+
+    @property
+    def left_out(self) -> int:
+        return sum(sum(s.left_out.values()) for s in self.tables.values())
+
+    @property
+    def rejected(self) -> int:
+        return self.left_out
+
+    @property
+    def exit_status(self) -> int:
+        return 0 if self.balanced and not self.left_out and not self.password_resets else 1
+
+    def as_dict(self) -> dict:
+        apps: dict = {}
+        for (app, table), stats in self.tables.items():
+            apps.setdefault(app, {"tables": {}})["tables"][table] = stats.as_dict()
+        return {
+            "target": self.source,
+            "now": self.now.isoformat(),
+            "elapsed_s": round(self.elapsed, 3),
+            "invariant_holds": self.balanced,
+            "left_out": self.left_out,
+            "exit_status": self.exit_status,
+            "apps": apps,
+            "password_resets": sorted(self.password_resets, key=lambda r: r["email"]),
+            "notes": self.notes,
+            "hints": self.hints,
+            "entries": sorted(self.entries, key=_entry_order(self.tables)),
+        }
+
+    def summary_lines(self) -> list[str]:
+        header = f"{'app':<13}{'table':<23}{'read':>8}{'written':>9}{'skipped':>9}{'left out':>10}{'time':>8}"
+        lines = [header, "-" * len(header)]
+        for (app, table), s in self.tables.items():
+            mark = "" if s.balanced else "  INVARIANT BROKEN"
+            lines.append(
+                f"{app:<13}{table:<23}{s.read:>8}{s.written:>9}{sum(s.skipped.values()):>9}"
+                f"{sum(s.left_out.values()):>10}{s.elapsed:>7.2f}s{mark}"
+            )
+            for reason, count in sorted(s.left_out.items()):
+                lines.append(f"{'':<13}  left out {count}: {reason}")
+            for reason, count in sorted(s.skipped.items()):
+                lines.append(f"{'':<13}  skipped {count}: {reason}")
+        for reset in sorted(self.password_resets, key=lambda r: r["email"]):
+            lines.append(f"must reset their password after a rollback: {reset['email']} ({reset['reason']})")
+        return lines

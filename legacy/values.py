@@ -168,7 +168,7 @@ class Cleaner:
         if value is None:
             if required and default is None:
                 raise Reject(f"{column} is NULL", column)
-            if required:
+            if default is not None:
                 self.fix(column, value, f"NULL replaced by the column default {default}")
             return default
         number = self._number(value)
@@ -219,13 +219,16 @@ class Cleaner:
     # -- booleans ---------------------------------------------------------------------------------
 
     def boolean(self, column: str, value, *, default: bool | None = None):
-        """0/1 (and 'true'/'false' text) → boolean; NULL → the default; anything else reported."""
+        """0/1 (and 'true'/'false' text) → boolean; NULL → the default (reported, when there is one);
+        anything else reported."""
         if type(value) is int:
             if value == 0 or value == 1:
                 return value == 1
             self.fix(column, value, "number other than 0/1 read as true")
             return True
         if value is None:
+            if default is not None:
+                self.fix(column, value, f"NULL replaced by the column default ({default})")
             return default
         if isinstance(value, str):
             word = value.strip().lower()

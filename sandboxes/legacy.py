@@ -1,6 +1,11 @@
 """Legacy mapping of `sandboxes`, and of the release 0-1 `projects` (no owner, no PostgreSQL table:
-counted and listed by id and name in the report, not imported)."""
+counted and listed by id and name in the report, not imported).
 
+The export writes sandboxes back (ISO timestamps, as the model wrote them); the legacy `projects`
+table is written empty, since nothing of it was kept.
+"""
+
+from legacy.export import ExportTable, iso
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
 
@@ -74,5 +79,24 @@ TABLES = [
         "projects",
         skip_reason="legacy project (release 0-1): no owner and no PostgreSQL table, not imported",
         skip_value="name",
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+EXPORT_TABLES = [
+    ExportTable(
+        "sandboxes",
+        Sandbox,
+        ("id", "user_id", "name", "slug", "description", "repo_name", "github_url", "resource_tier_id",
+         "flavor_id", "addon_ids", "container_id", "container_name", "status", "error_message",
+         "opencode_url", "acp_gateway_url", "vnc_url", "code_server_url", iso("created_at"),
+         iso("updated_at"), iso("last_accessed_at")),
+    ),
+    ExportTable(
+        "projects",
+        note="projects: the legacy release 0-1 projects were not imported (no PostgreSQL table), the table "
+        "is written empty",
     ),
 ]

@@ -2,9 +2,16 @@
 
 OpenCode config and files of the pseudo-user `default-user` (the Tauri client default and the
 API_TOKEN fallback user) are single-tenant data: they go to the owner (--owner, or the only user).
+
+The export writes all four back. OpenCode config, files and preferences are per user in the legacy
+schema too, so every user's rows go back under their own id (the owner's former `default-user` rows
+included: the import's reported fix is not undone). The owner's default provider becomes the global
+`default_provider` again; other users' per-user keys are written as they are: the old server ignores
+them, and a later import brings them back unchanged.
 """
 
 from core.models import Setting
+from legacy.export import ExportTable, flag, iso, sqlite_time
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner, Reject, Skip
 
@@ -146,5 +153,48 @@ TABLES = [
         convert_preferences,
         parents=(Parent("user_id", "user"),),
         unique=(("user_id",),),
+    ),
+]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+def export_setting(row: dict, ctx) -> dict:
+    prefix = Setting.user_key(name=LEGACY_DEFAULT_PROVIDER, user_id="")
+    if row["key"].startswith(prefix):
+        if ctx.has_owner() and row["key"] == Setting.user_key(name=LEGACY_DEFAULT_PROVIDER, user_id=ctx.owner_id()):
+            row["key"] = LEGACY_DEFAULT_PROVIDER
+        else:
+            kept = ctx.state.setdefault("inert_default_providers", [])
+            if not kept:
+                ctx.report.notes.append(
+                    "per-user default providers of users other than the owner are written as settings rows "
+                    "the old server ignores (it has one global default, the owner's); a later import "
+                    "restores them"
+                )
+            kept.append(row["key"])
+    return row
+
+
+_STAMPS = (iso("created_at"), iso("updated_at"))
+
+EXPORT_TABLES = [
+    ExportTable("settings", Setting, ("key", "value", sqlite_time("updated_at")), convert=export_setting),
+    ExportTable(
+        "user_opencode_config",
+        UserOpencodeConfig,
+        ("id", "user_id", "settings", "agents_md", *_STAMPS),
+    ),
+    ExportTable(
+        "user_opencode_files",
+        UserOpencodeFile,
+        ("id", "user_id", "type", "name", "extension", "content", *_STAMPS),
+    ),
+    ExportTable(
+        "user_preferences",
+        UserPreferences,
+        ("id", "user_id", "theme_mode", "theme_preset", "auto_refresh_interval", flag("in_app_notifications"),
+         flag("system_notifications"), "default_resource_tier_id", "default_flavor_id", "default_addon_ids",
+         "default_agent_id", "settings_version", *_STAMPS),
     ),
 ]

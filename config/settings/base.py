@@ -116,6 +116,13 @@ PASSWORD_HASHERS = [
     # Passwords carried over from Better Auth; upgraded to the first hasher on a successful sign-in.
     "accounts.hashers.BetterAuthScryptPasswordHasher",
 ]
+# The transition window of the migration plan, while a rollback to the old server stays possible: new
+# and changed passwords are hashed as Better Auth does, so `export_sqlite` can hand them back and the
+# old server verifies them. Off by default: then they get Django's default hasher, and users who set a
+# password in the new system must reset it after a rollback (the export lists them).
+LEGACY_PASSWORD_TRANSITION = env.bool("LEGACY_PASSWORD_TRANSITION", default=False)
+if LEGACY_PASSWORD_TRANSITION:
+    PASSWORD_HASHERS = [PASSWORD_HASHERS[-1], *PASSWORD_HASHERS[:-1]]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},

@@ -58,8 +58,13 @@ def test_integers_beyond_32_bits_reject_the_row_and_chat_counters_are_left_to_re
 
 
 def test_booleans(c):
-    assert (c.boolean("a", 0), c.boolean("a", 1), c.boolean("a", None, default=True)) == (False, True, True)
+    assert (c.boolean("a", 0), c.boolean("a", 1), c.boolean("a", None)) == (False, True, None)
     assert not c.fixes
+    # A NULL replaced by the column's default is a changed value: reported (the export would not
+    # give the NULL back).
+    assert c.boolean("a", None, default=True) is True
+    assert c.fixes == [("a", None, "NULL replaced by the column default (True)")]
+    c.begin("next")
     assert (c.boolean("a", "true"), c.boolean("a", "false"), c.boolean("a", 2)) == (True, False, True)
     assert len(c.fixes) == 3
 

@@ -1,0 +1,155 @@
+"""What an app's `<app>/legacy.py` declares for the export (`EXPORT_TABLES`, next to the import's
+`TABLES`), and the context its converters run in.
+
+An `ExportTable` says which legacy table a model's rows become and how each legacy column is read
+from PostgreSQL: a `Col` is a legacy column name, the SQL that reads it (over the model's table,
+aliased `t`) and the legacy value format it is written in. The engine (`legacy.exporter`) turns the
+columns into one SELECT, so most tables never pass through Python row by row. A table that needs
+per-row decisions (secrets, owners, passwords) adds `extra` columns for its `convert(row, ctx)`,
+which returns the row or raises `Skip` (deliberately not exported: transient or expired) or `Reject`
+(left out: the legacy file cannot hold it, which the report lists and the exit status says).
+
+In SQL, `{now}` stands for the export's "now" (a timestamptz literal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+
+from .crypto import LegacyDecryptError, legacy_key
+from .mapping import Mapping, OwnerLookup, hooks, wording
+from .report import ExportReport
+from .values import Reject
+
+# Legacy value formats (legacy-sqlite.md sections 4 and 5).
+VERBATIM = "value"  # text, numbers and JSON text, as PostgreSQL holds them
+FLAG = "flag"  # boolean -> 0/1 (NULL stays NULL)
+ISO = "iso"  # JavaScript toISOString(): 2025-12-13T18:49:46.146Z
+SQLITE_NOW = "sqlite"  # SQLite datetime('now'): 2025-12-13 18:49:46
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    source: str | None = None
+    kind: str = VERBATIM
+
+    @property
+    def sql(self) -> str:
+        return self.source or f't."{self.name}"'
+
+
+def iso(name: str, source: str | None = None) -> Col:
+    return Col(name, source, ISO)
+
+
+def sqlite_time(name: str, source: str | None = None) -> Col:
+    return Col(name, source, SQLITE_NOW)
+
+
+def flag(name: str, source: str | None = None) -> Col:
+    return Col(name, source, FLAG)
+
+
+@dataclass
+class ExportTable:
+    name: str  # the legacy table (or, for data without one, the PostgreSQL table named in the report)
+    model: type[models.Model] | None = None
+    columns: tuple[Col | str, ...] = ()
+    database: str = "main"  # "auth": the Better Auth file when --auth-db is given
+    joins: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # (name, SQL) read for `convert` only, never written
+    convert: Callable | None = None
+    skip_reason: str | None = None  # every row is deliberately not exported, for this reason
+    leave_out_reason: str | None = None  # every row is left out (no home in the legacy file)
+    note: str | None = None  # said in the report whenever the table is exported
+    secret_columns: frozenset = frozenset()
+
+    @property
+    def cols(self) -> tuple[Col, ...]:
+        return tuple(c if isinstance(c, Col) else Col(c) for c in self.columns)
+
+    @property
+    def db_table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def pk(self) -> str:
+        return self.model._meta.pk.column
+
+
+class ExportContext:
+    """What export converters see: the run's options, the report, the owner and the legacy key."""
+
+    def __init__(
+        self,
+        *,
+        report: ExportReport,
+        mappings: dict[str, Mapping],
+        now: datetime,
+        owner_email: str | None,
+        encryption_key: str | None,
+    ):
+        self.report = report
+        self.mappings = mappings
+        self.now = now
+        self.owner_email = owner_email
+        self.encryption_key_string = encryption_key
+        self._owner = None
+        self._key: bytes | None = None
+        self.state: dict = {}
+
+    # The single-tenant owner, found as the import finds it (--owner EMAIL, else the only user): the
+    # user whose data fills the legacy file's global rows.
+    def owner_id(self) -> str:
+        if self._owner is None:
+            self._owner = self._resolve_owner()
+        if self._owner.user_id is None:
+            raise Reject(self._owner.message, "user_id")
+        return self._owner.user_id
+
+    def has_owner(self) -> bool:
+        try:
+            self.owner_id()
+        except Reject:
+            return False
+        return True
+
+    def _resolve_owner(self):
+        resolvers = hooks(self.mappings, "resolve_owner")
+        if not resolvers:
+            return OwnerLookup(None, "no mapping resolves owners")
+        lookup = resolvers[0](self.owner_email)
+        if lookup.user_id is not None:
+            how = "--owner" if self.owner_email else "the only user"
+            self.report.notes.append(f"single-tenant rows exported from user {lookup.user_id} ({how})")
+        else:
+            kinds = wording(self.mappings, "SINGLE_TENANT_DATA") or "single-tenant data"
+            self.report.hint(
+                f"Rows the legacy file holds once for the whole install ({kinds}) need an owner: re-run "
+                "with --owner EMAIL to export that user's."
+            )
+        return lookup
+
+    def legacy_key(self, column: str | None = None) -> bytes:
+        """The old server's key; without one the row is left out, naming the encrypted `column`."""
+        if self.encryption_key_string is None:
+            self.report.hint(
+                f"{(wording(self.mappings, 'ENCRYPTED_DATA') or 'encrypted values').capitalize()} were left "
+                "out: re-run with --legacy-encryption-key KEY (the old server's ENCRYPTION_KEY) or set "
+                "LEGACY_ENCRYPTION_KEY."
+            )
+            raise Reject("no legacy encryption key: re-run with --legacy-encryption-key KEY", column)
+        if self._key is None:
+            try:
+                self._key = legacy_key(self.encryption_key_string)
+            except LegacyDecryptError as error:
+                raise Reject(str(error), column) from None
+        return self._key
+
+    def must_reset_password(self, user_id: str, email: str, reason: str) -> None:
+        self.report.password_reset(user_id, email, reason)
