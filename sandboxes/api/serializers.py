@@ -1,5 +1,7 @@
 """The Sandbox object and the inputs of `/api/v2/sandboxes` (api-contract 2.11; nulls present)."""
 
+from datetime import datetime, timezone
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -103,10 +105,19 @@ class StopQuery(serializers.Serializer):
     timeout = serializers.IntegerField(min_value=0, max_value=300, required=False)
 
 
+# The last millisecond a Python datetime can hold (9999-12-31T23:59:59.999Z): a later `since` cannot be
+# turned into the engine's timestamp.
+MAX_EPOCH_MS = 253402300799999
+
+
 class LogsQuery(serializers.Serializer):
     tail = serializers.IntegerField(min_value=1, max_value=10000, default=100)
-    since = serializers.IntegerField(min_value=0, required=False, help_text="epoch milliseconds")
+    since = serializers.IntegerField(min_value=0, max_value=MAX_EPOCH_MS, required=False,
+                                     help_text="epoch milliseconds")
     timestamps = serializers.BooleanField(default=False)
+
+    def validate_since(self, value: int) -> datetime:
+        return datetime.fromtimestamp(value / 1000, timezone.utc)
 
 
 class ExecInput(serializers.Serializer):
