@@ -238,6 +238,20 @@ SANDBOX_IMAGE_REGISTRY = env.str("OPENCODE_REGISTRY_URL", default="")
 SANDBOX_IMAGE_OWNER = env.str("OPENCODE_REGISTRY_OWNER", default="")
 SANDBOX_IMAGE_TAG = env.str("OPENCODE_CONTAINER_VERSION", default="0.4.0")
 
+# -- Provider catalogue and GitHub (defaults in providers/conf.py) ------------------------------------
+# An air-gapped install points MODELS_DEV_URL at a mirror; the rest tune the outside calls. Each is set
+# here only when the environment names it, so providers/conf.py stays the one place of the defaults.
+if env.str("MODELS_DEV_URL", default=""):
+    MODELS_DEV_URL = env.str("MODELS_DEV_URL")
+if env.str("MODELS_DEV_TIMEOUT", default=""):
+    MODELS_DEV_TIMEOUT = env.float("MODELS_DEV_TIMEOUT")
+if env.str("MODELS_DEV_CACHE_SECONDS", default=""):
+    MODELS_DEV_CACHE_SECONDS = env.int("MODELS_DEV_CACHE_SECONDS")
+if env.str("MODELS_DEV_RETRY_SECONDS", default=""):
+    MODELS_DEV_RETRY_SECONDS = env.int("MODELS_DEV_RETRY_SECONDS")
+if env.str("GITHUB_TIMEOUT", default=""):
+    GITHUB_TIMEOUT = env.float("GITHUB_TIMEOUT")
+
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -1,6 +1,7 @@
 """Project-level behaviour: health probe, settings safety, the custom user model."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,11 @@ def test_createsuperuser_works_with_an_email_login(monkeypatch):
     assert admin.is_superuser and admin.is_staff
     assert admin.check_password("a-long-admin-password")
     assert len(admin.id) == 32 and admin.id.isalnum()
+
+
+def test_every_environment_variable_the_settings_read_is_listed_in_env_example():
+    read = set()
+    for module in (ROOT / "config" / "settings").glob("*.py"):
+        read |= set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""", module.read_text()))
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read and sorted(read - listed) == []
