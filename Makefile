@@ -21,6 +21,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The suite runs against a real Docker engine (Debian's dockerd, scripts/dockerd.sh): started here when
