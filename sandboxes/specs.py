@@ -132,6 +132,7 @@ def container_spec(sandbox: Sandbox, *, resolution: ImageResolution | None = Non
         memory_reservation_bytes=limits.memory_reservation_bytes,
         nano_cpus=limits.nano_cpus,
         pids_limit=limits.pids_limit,
+        storage_bytes=limits.storage_bytes,
         exposed_ports=[sandbox_settings.SANDBOX_OPENCODE_PORT, *resolution.exposed_ports],
         network_mode=sandbox_settings.SANDBOX_NETWORK_MODE,
         requires_gpu=resolution.requires_gpu,
