@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.schema import JSONObjectField
+from core.api.schema import JSONObjectField, envelope
 from core.serializers import IsoDateTimeField
 
 from ..models import Sandbox, SandboxStatus
@@ -133,6 +133,7 @@ class DeleteQuery(serializers.Serializer):
 
 # -- response bodies (OpenAPI only: the views build the same dicts) -----------------------------------------
 
+@envelope
 class SandboxListResponse(serializers.Serializer):
     sandboxes = SandboxSerializer(many=True, help_text="Newest first")
     count = serializers.IntegerField()
