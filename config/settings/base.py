@@ -157,8 +157,9 @@ API_TOKEN = env.str("API_TOKEN", default="")
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
 
 # -- Secrets at rest ------------------------------------------------------------------------------
-# Provider credentials are encrypted with django-cryptography. Its key defaults to SECRET_KEY;
-# set CRYPTOGRAPHY_KEY to rotate SECRET_KEY without re-encrypting every credential.
+# Provider credentials are encrypted with django-cryptography under CRYPTOGRAPHY_KEY (default: SECRET_KEY).
+# Its signature is keyed by SECRET_KEY whatever CRYPTOGRAPHY_KEY is: changing either makes the stored
+# credentials unreadable (docs/keys.md).
 CRYPTOGRAPHY_KEY = env.str("CRYPTOGRAPHY_KEY", default="") or None
 
 # The old server's ENCRYPTION_KEY, for `import_sqlite` (its --legacy-encryption-key overrides it).
