@@ -124,9 +124,9 @@ class DockerOrchestrator(Orchestrator):
                 limit_storage = False
                 created = self._create(api, spec, nano_cpus=nano_cpus, limit_storage=False)
             if spec.storage_bytes and not limit_storage:
-                logger.warning("Container %s created without its storage limit (%s bytes): the engine's storage "
-                               "driver cannot limit a container's size (overlay2 needs xfs with pquota)",
-                               spec.name, spec.storage_bytes)
+                logger.warning("Container %s created without its storage limit (%s bytes): the engine's "
+                               "storage driver cannot limit a container's size (overlay2 needs xfs with "
+                               "pquota)", spec.name, spec.storage_bytes)
             return _info(api.inspect_container(created["Id"]))
 
     @staticmethod

@@ -65,8 +65,8 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, documenting a DELETE's body where the view says it takes one (`delete_takes_body`,
-    with the body's serializer given by `extend_schema(request=)`).
+    """drf-spectacular's, documenting a DELETE's body where the view says it takes one
+    (`delete_takes_body`, with the body's serializer given by `extend_schema(request=)`).
 
     drf-spectacular documents bodies of POST, PUT and PATCH only; `DELETE /api/account` takes its
     confirmation in the body, as the old server's did, and a client generated from the schema must send it.
@@ -84,8 +84,8 @@ class AutoSchema(openapi.AutoSchema):
 
 # -- envelopes -------------------------------------------------------------------------------------------
 
-# The response of a list action that is one object holding the list (`{"addons": [...]}`), as every list of
-# the contract is: without it drf-spectacular documents a list action's response as an array of it.
+# The response of a list action that is one object holding the list (`{"addons": [...]}`), as every list
+# of the contract is: without it drf-spectacular documents a list action's response as an array of it.
 envelope = extend_schema_serializer(many=False)
 
 

@@ -21,6 +21,7 @@ from openapi_schema_validator import OAS30Validator
 
 from providers.conf import GITHUB_DEVICE_CODE_URL
 from tests.factories import (
+    DEFAULT_PASSWORD,
     ActivityLogFactory,
     ChatMessageFactory,
     ChatSessionFactory,
@@ -33,14 +34,14 @@ from tests.factories import (
     UserOpencodeFileFactory,
     UserPreferencesFactory,
 )
-from tests.factories import DEFAULT_PASSWORD
 from tests.providers.catalogue_data import MODELS_DEV
 
 pytestmark = pytest.mark.django_db
 
 METHODS = ("get", "post", "put", "patch", "delete")
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
-OPERATIONS = sorted((method, path) for path, item in SCHEMA["paths"].items() for method in item if method in METHODS)
+OPERATIONS = sorted((method, path) for path, item in SCHEMA["paths"].items()
+                    for method in item if method in METHODS)
 
 # A request body for each operation that takes one: valid, so the success response is the one checked.
 BODIES = {
@@ -53,7 +54,8 @@ BODIES = {
     ("post", "/api/providers/{provider_id}/configure"): {"apiKey": "sk-ant-test-0123456789abcdef"},
     ("post", "/api/providers/{provider_id}/oauth/poll"): {"stateId": "{state_id}"},
     ("put", "/api/users/{user_id}/opencode/agents-md"): {"content": "# Rules"},
-    ("put", "/api/users/{user_id}/opencode/files/{file_type}/{name}"): {"content": "Be brief.", "extension": "md"},
+    ("put", "/api/users/{user_id}/opencode/files/{file_type}/{name}"): {"content": "Be brief.",
+                                                                         "extension": "md"},
     ("put", "/api/users/{user_id}/opencode/settings"): {"settings": {"theme": "dark"}},
     ("put", "/api/users/me/preferences"): {"themeMode": "dark"},
     ("patch", "/api/users/me/preferences"): {"autoRefreshInterval": 60},
@@ -82,8 +84,8 @@ def world(settings):
     ActivityLogFactory(user=user, action="sandbox.create", entity_type="sandbox", entity_id=sandbox.pk)
     values = {"id": sandbox.pk, "sandbox_id": sandbox.pk, "session_id": chat.pk, "user_id": "me",
               "provider_id": "anthropic", "state_id": state.pk, "file_type": "agent", "name": "reviewer",
-              "entity_type": "sandbox", "entity_id": sandbox.pk, "category": "interface", "language": "javascript",
-              "email": user.email}
+              "entity_type": "sandbox", "entity_id": sandbox.pk, "category": "interface",
+              "language": "javascript", "email": user.email}
     return Client(HTTP_AUTHORIZATION=f"Bearer {session.token}"), values
 
 

@@ -91,8 +91,8 @@ def test_production_serves_the_admin_css_and_the_api_docs_scripts(tmp_path):
     environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 50,
                         "ALLOWED_HOSTS": "testserver", "STATIC_ROOT": str(tmp_path / "static"),
                         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"})
-    result = subprocess.run([sys.executable, "-c", STATIC_CHECK], cwd=ROOT, env=environment, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-c", STATIC_CHECK], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     served = result.stdout.split()
     # Hashed names: the manifest storage, so a new release never meets a browser's stale copy.

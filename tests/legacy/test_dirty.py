@@ -363,7 +363,8 @@ def test_every_value_that_differs_from_the_legacy_file_is_reported_as_fixed():
         with sqlite3.connect(f"file:{main}?mode=ro&immutable=1", uri=True) as legacy:
             legacy.row_factory = sqlite3.Row
             present = {row[1] for row in legacy.execute(f'PRAGMA table_info("{name}")')}
-            legacy_rows_by_key = {row[table.key]: dict(row) for row in legacy.execute(f'SELECT * FROM "{name}"')}
+            legacy_rows_by_key = {row[table.key]: dict(row)
+                                  for row in legacy.execute(f'SELECT * FROM "{name}"')}
         with connection.cursor() as cursor:
             cursor.execute(f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)} '
                            f'FROM "{table.db_table}"')

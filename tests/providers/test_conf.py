@@ -9,8 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-CATALOGUE_SETTINGS = ["MODELS_DEV_URL", "MODELS_DEV_TIMEOUT", "MODELS_DEV_CACHE_SECONDS", "MODELS_DEV_RETRY_SECONDS",
-                      "GITHUB_TIMEOUT"]
+CATALOGUE_SETTINGS = ["MODELS_DEV_URL", "MODELS_DEV_TIMEOUT", "MODELS_DEV_CACHE_SECONDS",
+                      "MODELS_DEV_RETRY_SECONDS", "GITHUB_TIMEOUT"]
 
 
 def providers_settings(**env) -> dict:
@@ -35,6 +35,6 @@ def test_the_catalogue_url_and_timeouts_come_from_the_environment():
 
 
 def test_unset_they_keep_the_apps_defaults():
-    assert providers_settings() == {"MODELS_DEV_URL": "https://models.dev/api.json", "MODELS_DEV_TIMEOUT": 10.0,
-                                    "MODELS_DEV_CACHE_SECONDS": 3600, "MODELS_DEV_RETRY_SECONDS": 60,
-                                    "GITHUB_TIMEOUT": 10.0}
+    assert providers_settings() == {"MODELS_DEV_URL": "https://models.dev/api.json",
+                                    "MODELS_DEV_TIMEOUT": 10.0, "MODELS_DEV_CACHE_SECONDS": 3600,
+                                    "MODELS_DEV_RETRY_SECONDS": 60, "GITHUB_TIMEOUT": 10.0}

@@ -53,8 +53,8 @@ def raw(engine, sandbox) -> dict:
 KEPT_CAPABILITIES = 0b11101011
 
 
-def test_containers_are_hardened_no_new_privileges_few_capabilities_the_tiers_storage(engine, backend, sandbox,
-                                                                                       caplog):
+def test_containers_are_hardened_no_new_privileges_few_capabilities_the_tiers_storage(
+        engine, backend, sandbox, caplog):
     caplog.set_level(logging.WARNING, logger="sandboxes.docker_backend")
     backend.create(container_spec(sandbox))
     host = raw(engine, sandbox)["HostConfig"]

@@ -52,8 +52,8 @@ def test_sessions_status_filter_and_total_counts_the_filter(api, sandbox):
     assert body["stats"]["total"] == 3
 
 
-@pytest.mark.parametrize("query, field", [("status=gone", "status"), ("limit=0", "limit"), ("offset=-2", "offset"),
-                                          ("offset=9223372036854775808", "offset")])
+@pytest.mark.parametrize("query, field", [("status=gone", "status"), ("limit=0", "limit"),
+                                          ("offset=-2", "offset"), ("offset=9223372036854775808", "offset")])
 def test_sessions_query_validation(api, sandbox, query, field):
     response = api.get(f"/api/v2/sandboxes/{sandbox.id}/chat/sessions?{query}")
     assert response.status_code == 400 and response.json()["details"].startswith(f"{field}:")

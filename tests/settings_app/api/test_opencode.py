@@ -65,8 +65,9 @@ def test_put_settings_validation(api, body):
 def test_a_lone_surrogate_in_a_key_or_value_is_a_400_and_nothing_is_stored(api, user, raw):
     response = api.put("/api/users/me/opencode/settings", raw, content_type="application/json")
     assert (response.status_code, response.json()) == (400, {
-        "error": "Invalid request", "details": "The JSON body holds a lone surrogate escape (\\ud800-\\udfff), "
-                                               "which is not Unicode text"})
+        "error": "Invalid request",
+        "details": "The JSON body holds a lone surrogate escape (\\ud800-\\udfff), "
+                   "which is not Unicode text"})
     assert not UserOpencodeConfig.objects.filter(user=user).exists()
 
 
