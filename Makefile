@@ -23,6 +23,7 @@ migrate: $(STAMP)
 # The API under ASGI (uvicorn: the OpenCode event streams hold no thread) and, beside it, the chat sync
 # worker; Ctrl-C stops both.
 run: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@export DJANGO_SETTINGS_MODULE=config.settings.local; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py sync_chats & worker=$$!; \

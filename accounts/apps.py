@@ -5,7 +5,7 @@ class AccountsConfig(AppConfig):
     """Users, Better Auth sessions and linked accounts, sign-in."""
 
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Users and sessions"  # allauth's app is "Accounts" in the admin too
 
     def ready(self):
         from . import signals  # noqa: F401

@@ -43,6 +43,7 @@ class ContainerLimits:
     nano_cpus: int
     cpus: str
     pids_limit: int
+    storage_bytes: int
 
 
 def _reservation_gb(memory_gb: int) -> int:
@@ -60,13 +61,15 @@ def resource_limits(tier: ResourceTier, /) -> dict[str, str]:
 
 
 def container_limits(*, tier: ResourceTier) -> ContainerLimits:
-    """The tier's row as engine limits: memory, a soft reservation, CPUs and a process limit."""
+    """The tier's row as engine limits: memory, a soft reservation, CPUs, a process limit and the size of
+    the container's writable layer."""
     return ContainerLimits(
         memory_bytes=tier.memory_gb * GIB,
         memory_reservation_bytes=_reservation_gb(tier.memory_gb) * GIB,
         nano_cpus=tier.cpu_cores * 10**9,
         cpus=str(tier.cpu_cores),
         pids_limit=tier.cpu_cores * container_settings.SANDBOX_PIDS_PER_CPU,
+        storage_bytes=tier.storage_gb * GIB,
     )
 
 

@@ -19,11 +19,15 @@ class IsoDateTimeField(serializers.DateTimeField):
         return iso_datetime(value)
 
 
+# PostgreSQL's OFFSET is a bigint: a larger offset would reach the database and fail there (a 500).
+MAX_OFFSET = 2**63 - 1
+
+
 class LimitOffsetQuery(serializers.Serializer):
     """`limit`/`offset` query parameters with the contract's ranges (api-contract 1.8)."""
 
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 def parse_query(serializer_class, request) -> dict:

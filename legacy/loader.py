@@ -258,6 +258,8 @@ class _Loader:
         convert, key_column, pk_index = table.convert, table.key, self.pk_index
         result = _Converted(read=len(batch))
         rows, fixes = result.rows, result.fixes
+        if batch and cleaner.columns is None:
+            cleaner.columns = frozenset(batch[0])
         for row in batch:
             cleaner.begin(row.get(key_column))
             try:

@@ -124,6 +124,9 @@ class Cleaner:
         self.now = now
         self.key = None
         self.fixes: list[tuple[str, object, str]] = []
+        # The source table's columns (the engine sets them per table). A column the file's schema version
+        # does not have yet reads as NULL too, but it held nothing, so taking its default changes nothing.
+        self.columns: frozenset[str] | None = None
 
     def begin(self, key) -> None:
         self.key = key
@@ -132,6 +135,12 @@ class Cleaner:
 
     def fix(self, column: str, original, reason: str) -> None:
         self.fixes.append((column, original, reason))
+
+    def null_default(self, column: str, default):
+        """A NULL becomes the column's default: a changed value, reported like every other."""
+        if default is not None and (self.columns is None or column in self.columns):
+            self.fix(column, None, f"NULL replaced by the column default ({default!r})")
+        return default
 
     # -- text -------------------------------------------------------------------------------------
 
@@ -143,7 +152,7 @@ class Cleaner:
             return value
         if value is None:
             if default is not None:
-                return default
+                return self.null_default(column, default)
             if required:
                 raise Reject(f"{column} is NULL", column)
             return None
@@ -168,9 +177,7 @@ class Cleaner:
         if value is None:
             if required and default is None:
                 raise Reject(f"{column} is NULL", column)
-            if default is not None:
-                self.fix(column, value, f"NULL replaced by the column default {default}")
-            return default
+            return self.null_default(column, default)
         number = self._number(value)
         if number is not None and float(number).is_integer():
             return self.integer(column, int(number), default=default, required=required)
@@ -197,7 +204,7 @@ class Cleaner:
         if value is None:
             if required and default is None:
                 raise Reject(f"{column} is NULL", column)
-            return default
+            return self.null_default(column, default)
         number = self._number(value)
         if number is not None:
             return float(number)
@@ -219,17 +226,14 @@ class Cleaner:
     # -- booleans ---------------------------------------------------------------------------------
 
     def boolean(self, column: str, value, *, default: bool | None = None):
-        """0/1 (and 'true'/'false' text) → boolean; NULL → the default (reported, when there is one);
-        anything else reported."""
+        """0/1 (and 'true'/'false' text) → boolean; NULL → the default (reported); anything else reported."""
         if type(value) is int:
             if value == 0 or value == 1:
                 return value == 1
             self.fix(column, value, "number other than 0/1 read as true")
             return True
         if value is None:
-            if default is not None:
-                self.fix(column, value, f"NULL replaced by the column default ({default})")
-            return default
+            return self.null_default(column, default)
         if isinstance(value, str):
             word = value.strip().lower()
             if word in ("true", "1", "false", "0"):

@@ -39,6 +39,18 @@ sandbox_settings = AppSettings({
     "SANDBOX_EXTRA_LABELS": dict,
     # None: the image's own command.
     "SANDBOX_CONTAINER_COMMAND": None,
+    # A sandbox runs commands nobody reviewed (the agent's shell) beside other users' sandboxes: every
+    # capability is dropped, then only these are given back (Docker's default adds nine more, among them
+    # NET_RAW for forged packets on the shared network, MKNOD for device nodes, SYS_CHROOT, SETFCAP and
+    # SETPCAP). Privilege escalation (setuid binaries such as sudo) is off as well ("no-new-privileges").
+    "SANDBOX_CAPABILITIES": [
+        "CHOWN",         # root in the image's entrypoint hands the home and workspace to the developer user
+        "DAC_OVERRIDE",  # ... and installs packages (apt, npm -g) into directories it does not own
+        "FOWNER",        # ... and changes modes and times of files owned by the developer user
+        "SETUID",        # the entrypoint switches from root to the developer user (su/gosu)
+        "SETGID",        # ... and to that user's groups
+        "KILL",          # the init process (root) forwards stop signals to the developer user's processes
+    ],
     # The OpenCode server inside the sandbox (api-contract 1.12): exposed, never published.
     "SANDBOX_OPENCODE_PORT": 4096,
     # Repositories live under this folder on the engine's host; a sandbox's repository is bind-mounted

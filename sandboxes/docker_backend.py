@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 OPENCODE_PORT_LABEL = "agentpod.opencode.port"
 
 _NO_SUCH_IMAGE = re.compile(r"no such image|pull access denied|repository does not exist", re.IGNORECASE)
+# Engines whose storage driver refused a size limit (overlay2 on anything but xfs with pquota, vfs...):
+# later creates on them skip the attempt. Per process, keyed by the engine's address.
+_STORAGE_OPT_UNSUPPORTED = re.compile(r"storage-opt|storage opt", re.IGNORECASE)
+_NO_STORAGE_LIMIT: set[str] = set()
 
 
 class DockerOrchestrator(Orchestrator):
@@ -120,21 +124,44 @@ class DockerOrchestrator(Orchestrator):
                     logger.warning("Container %s: its tier asks for %s CPUs, the engine's host has %s; "
                                    "giving it %s", spec.name, nano_cpus / 10**9, host_cpus, host_cpus)
                     nano_cpus = host_cpus * 10**9
-            host_config = api.create_host_config(
-                init=True,
-                network_mode=spec.network_mode,
-                mem_limit=spec.memory_bytes,
-                mem_reservation=spec.memory_reservation_bytes or None,
-                nano_cpus=nano_cpus,
-                pids_limit=spec.pids_limit,
-                binds=spec.binds or None,
-                device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])] if spec.requires_gpu
-                else None,
-            )
-            created = api.create_container(
-                image=spec.image, name=spec.name, command=spec.command, environment=env,
-                labels=labels, ports=list(spec.exposed_ports), host_config=host_config)
+            limit_storage = bool(spec.storage_bytes) and api.base_url not in _NO_STORAGE_LIMIT
+            try:
+                created = self._create(api, spec, env=env, labels=labels, nano_cpus=nano_cpus,
+                                       limit_storage=limit_storage)
+            except docker_errors.APIError as exc:
+                if not (limit_storage and _STORAGE_OPT_UNSUPPORTED.search(_explanation(exc))):
+                    raise
+                _NO_STORAGE_LIMIT.add(api.base_url)
+                limit_storage = False
+                created = self._create(api, spec, env=env, labels=labels, nano_cpus=nano_cpus,
+                                       limit_storage=False)
+            if spec.storage_bytes and not limit_storage:
+                logger.warning("Container %s created without its storage limit (%s bytes): the engine's "
+                               "storage driver cannot limit a container's size (overlay2 needs xfs with "
+                               "pquota)", spec.name, spec.storage_bytes)
             return _info(api.inspect_container(created["Id"]))
+
+    @staticmethod
+    def _create(api: docker.APIClient, spec: ContainerSpec, *, env: dict[str, str], labels: dict[str, str],
+                nano_cpus: int, limit_storage: bool) -> dict:
+        host_config = api.create_host_config(
+            init=True,
+            network_mode=spec.network_mode,
+            mem_limit=spec.memory_bytes,
+            mem_reservation=spec.memory_reservation_bytes or None,
+            nano_cpus=nano_cpus,
+            pids_limit=spec.pids_limit,
+            binds=spec.binds or None,
+            device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])] if spec.requires_gpu else None,
+            # Hardening (sandboxes/conf.py says why each capability is kept): the agent's commands run here.
+            security_opt=["no-new-privileges"],
+            cap_drop=["ALL"],
+            cap_add=list(sandbox_settings.SANDBOX_CAPABILITIES),
+            storage_opt={"size": str(spec.storage_bytes)} if limit_storage else None,
+        )
+        return api.create_container(
+            image=spec.image, name=spec.name, command=spec.command, environment=env,
+            labels=labels, ports=list(spec.exposed_ports), host_config=host_config)
 
     def start(self, ref: ContainerRef) -> None:
         with self._engine("start") as api:

@@ -109,6 +109,8 @@ class ContainerSpec:
     # networking a backend allocates a free one instead and passes it to the container.
     opencode_port: int
     network_mode: str
+    # The tier's disk: the container's writable layer, where the storage driver can limit it (0: no limit).
+    storage_bytes: int = 0
     requires_gpu: bool = False
     command: list[str] | None = None
     binds: dict[str, dict] = field(default_factory=dict)

@@ -137,6 +137,7 @@ def container_spec(sandbox: Sandbox, *, resolution: ImageResolution | None = Non
         memory_reservation_bytes=limits.memory_reservation_bytes,
         nano_cpus=limits.nano_cpus,
         pids_limit=limits.pids_limit,
+        storage_bytes=limits.storage_bytes,
         exposed_ports=[sandbox_settings.SANDBOX_OPENCODE_PORT, *resolution.exposed_ports],
         opencode_port=sandbox_settings.SANDBOX_OPENCODE_PORT,
         network_mode=sandbox_settings.SANDBOX_NETWORK_MODE,

@@ -65,14 +65,14 @@ def preferences_get_or_create(*, user) -> UserPreferences:
 
 
 def preferences_update(*, user, changes: dict, request=None) -> UserPreferences:
-    """Apply the given fields; the version goes up by exactly one when a value actually changed."""
+    """Apply the given fields. The version goes up by exactly one whenever a known field is given, even
+    with the value already stored (contract 2.4): clients count updates by it."""
     with transaction.atomic():
         preferences_get_or_create(user=user)
         preferences = UserPreferences.objects.select_for_update().get(user=user)
-        changed = [field for field in PREFERENCE_FIELDS
-                   if field in changes and getattr(preferences, field) != changes[field]]
-        if changed:
-            for field in changed:
+        given = [field for field in PREFERENCE_FIELDS if field in changes]
+        if given:
+            for field in given:
                 setattr(preferences, field, changes[field])
             preferences.settings_version = (preferences.settings_version or 0) + 1
             preferences.save()

@@ -71,6 +71,9 @@ class AccountDataExportResponse(serializers.Serializer):
 
 
 class AccountView(APIView):
+    # The confirmation travels in the DELETE's body, as with the old server (documented by core.api.schema).
+    delete_takes_body = True
+
     @extend_schema(summary="The signed-in user's account and counts",
                    responses={200: AccountResponse, **error_responses(401, 403)})
     def get(self, request):

@@ -173,8 +173,9 @@ AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
 REPOS_DIR = Path(env.str("REPOS_DIR", default="") or Path(tempfile.gettempdir()) / "agentpod-repos")
 
 # -- Secrets at rest ------------------------------------------------------------------------------
-# Provider credentials are encrypted with django-cryptography. Its key defaults to SECRET_KEY;
-# set CRYPTOGRAPHY_KEY to rotate SECRET_KEY without re-encrypting every credential.
+# Provider credentials are encrypted with django-cryptography under CRYPTOGRAPHY_KEY (default: SECRET_KEY).
+# Its signature is keyed by SECRET_KEY whatever CRYPTOGRAPHY_KEY is: changing either makes the stored
+# credentials unreadable (docs/keys.md).
 CRYPTOGRAPHY_KEY = env.str("CRYPTOGRAPHY_KEY", default="") or None
 
 # The old server's ENCRYPTION_KEY, for `import_sqlite` (its --legacy-encryption-key overrides it).
@@ -202,8 +203,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
     # `?format=` is the activity export's own parameter, not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
@@ -265,6 +266,19 @@ KNOWLEDGE_EMBEDDINGS_URL = env.str("KNOWLEDGE_EMBEDDINGS_URL", default="")
 KNOWLEDGE_EMBEDDINGS_MODEL = env.str("KNOWLEDGE_EMBEDDINGS_MODEL", default="text-embedding-3-small")
 KNOWLEDGE_EMBEDDINGS_API_KEY = env.str("KNOWLEDGE_EMBEDDINGS_API_KEY", default="")
 KNOWLEDGE_EMBEDDINGS_TIMEOUT = env.float("KNOWLEDGE_EMBEDDINGS_TIMEOUT", default=30.0)
+# -- Provider catalogue and GitHub (defaults in providers/conf.py) ------------------------------------
+# An air-gapped install points MODELS_DEV_URL at a mirror; the rest tune the outside calls. Each is set
+# here only when the environment names it, so providers/conf.py stays the one place of the defaults.
+if env.str("MODELS_DEV_URL", default=""):
+    MODELS_DEV_URL = env.str("MODELS_DEV_URL")
+if env.str("MODELS_DEV_TIMEOUT", default=""):
+    MODELS_DEV_TIMEOUT = env.float("MODELS_DEV_TIMEOUT")
+if env.str("MODELS_DEV_CACHE_SECONDS", default=""):
+    MODELS_DEV_CACHE_SECONDS = env.int("MODELS_DEV_CACHE_SECONDS")
+if env.str("MODELS_DEV_RETRY_SECONDS", default=""):
+    MODELS_DEV_RETRY_SECONDS = env.int("MODELS_DEV_RETRY_SECONDS")
+if env.str("GITHUB_TIMEOUT", default=""):
+    GITHUB_TIMEOUT = env.float("GITHUB_TIMEOUT")
 
 # -- Logging ------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.schema import envelope
+
 from ..models import ContainerAddon, ContainerFlavor, ResourceTier
 from ..services import resource_limits
 
@@ -73,15 +75,18 @@ class AddonValidateInput(serializers.Serializer):
 
 # -- response envelopes (OpenAPI only: the views build the same dicts) --------------------------------------
 
+@envelope
 class ResourceTierListResponse(serializers.Serializer):
     tiers = ResourceTierSerializer(many=True)
 
 
+@envelope
 class ContainerFlavorListResponse(serializers.Serializer):
     flavors = ContainerFlavorSerializer(many=True)
     message = serializers.CharField(required=False, help_text="by-language only, when no flavor matches")
 
 
+@envelope
 class ContainerAddonListResponse(serializers.Serializer):
     addons = ContainerAddonSerializer(many=True)
 

@@ -1,9 +1,11 @@
 """The Sandbox object and the inputs of `/api/v2/sandboxes` (api-contract 2.11; nulls present)."""
 
+from datetime import datetime, timezone
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.schema import JSONObjectField
+from core.api.schema import JSONObjectField, envelope
 from core.serializers import IsoDateTimeField
 
 from ..models import Sandbox, SandboxStatus
@@ -103,10 +105,19 @@ class StopQuery(serializers.Serializer):
     timeout = serializers.IntegerField(min_value=0, max_value=300, required=False)
 
 
+# The last millisecond a Python datetime can hold (9999-12-31T23:59:59.999Z): a later `since` cannot be
+# turned into the engine's timestamp.
+MAX_EPOCH_MS = 253402300799999
+
+
 class LogsQuery(serializers.Serializer):
     tail = serializers.IntegerField(min_value=1, max_value=10000, default=100)
-    since = serializers.IntegerField(min_value=0, required=False, help_text="epoch milliseconds")
+    since = serializers.IntegerField(min_value=0, max_value=MAX_EPOCH_MS, required=False,
+                                     help_text="epoch milliseconds")
     timestamps = serializers.BooleanField(default=False)
+
+    def validate_since(self, value: int) -> datetime:
+        return datetime.fromtimestamp(value / 1000, timezone.utc)
 
 
 class ExecInput(serializers.Serializer):
@@ -122,6 +133,7 @@ class DeleteQuery(serializers.Serializer):
 
 # -- response bodies (OpenAPI only: the views build the same dicts) -----------------------------------------
 
+@envelope
 class SandboxListResponse(serializers.Serializer):
     sandboxes = SandboxSerializer(many=True, help_text="Newest first")
     count = serializers.IntegerField()

@@ -4,8 +4,6 @@ Every call reaches only the caller's sandboxes; every engine call goes through t
 errors (503 engine unavailable, 404 container missing, ...) the project's exception handler renders.
 """
 
-from datetime import datetime, timezone
-
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -148,8 +146,7 @@ class SandboxViewSet(OwnerScopedMixin, ViewSet):
     def logs(self, request, pk=None):
         sandbox = self.get_object(pk)
         query = parse_query(s.LogsQuery, request)
-        since = datetime.fromtimestamp(query["since"] / 1000, timezone.utc) if "since" in query else None
-        logs = get_orchestrator().logs(container_ref(sandbox), tail=query["tail"], since=since,
+        logs = get_orchestrator().logs(container_ref(sandbox), tail=query["tail"], since=query.get("since"),
                                        timestamps=query["timestamps"])
         return Response({"logs": logs, "tail": query["tail"]})
 

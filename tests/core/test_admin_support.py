@@ -75,3 +75,10 @@ def test_activity_log_is_read_only(staff_client):
                              {"post": "yes"}).status_code == 403
     entry.refresh_from_db()
     assert entry.action == "sandbox.create"
+
+
+def test_no_two_admin_sections_share_a_name(staff_client):
+    """allauth has its own "Accounts" section (e-mail addresses); ours says what it holds."""
+    sections = {app["app_label"]: app["name"] for app in staff_client.get("/admin/").context["app_list"]}
+    assert len(set(sections.values())) == len(sections), sections
+    assert sections["accounts"] == "Users and sessions"

@@ -69,6 +69,22 @@ def test_booleans(c):
     assert len(c.fixes) == 3
 
 
+def test_a_null_that_becomes_the_column_default_is_reported(c):
+    assert c.integer("settings_version", None, default=1) == 1
+    assert c.boolean("in_app_notifications", None, default=True) is True
+    assert c.real("price_monthly", None, default=0.0) == 0.0
+    assert c.text("name", None, default="") == ""
+    assert c.integer("port", None) is None  # no default: NULL stays NULL, nothing changed
+    assert c.fixes == [("settings_version", None, "NULL replaced by the column default (1)"),
+                       ("in_app_notifications", None, "NULL replaced by the column default (True)"),
+                       ("price_monthly", None, "NULL replaced by the column default (0.0)"),
+                       ("name", None, "NULL replaced by the column default ('')")]
+    c.begin("row-2")
+    c.columns = frozenset({"id"})  # a column the file's schema version does not have: nothing to report
+    assert c.integer("settings_version", None, default=1) == 1
+    assert c.fixes == []
+
+
 def test_json_text(c):
     assert c.json_text("settings", '{"a":1}', default="{}") == '{"a":1}'
     assert c.json_text("settings", '{"a":1,}', default="{}") == "{}"

@@ -49,6 +49,34 @@ def raw(engine, sandbox) -> dict:
     return engine.client.inspect_container(container_name(sandbox))
 
 
+# CHOWN, DAC_OVERRIDE, FOWNER, KILL, SETGID, SETUID: bits 0, 1, 3, 5, 6, 7 of the capability sets.
+KEPT_CAPABILITIES = 0b11101011
+
+
+def test_containers_are_hardened_no_new_privileges_few_capabilities_the_tiers_storage(
+        engine, backend, sandbox, caplog):
+    caplog.set_level(logging.WARNING, logger="sandboxes.docker_backend")
+    backend.create(container_spec(sandbox))
+    host = raw(engine, sandbox)["HostConfig"]
+    assert host["SecurityOpt"] == ["no-new-privileges"]
+    assert host["CapDrop"] == ["ALL"]
+    assert sorted(host["CapAdd"]) == ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID"]
+    assert host["Privileged"] is False
+    starter_storage = ResourceTier.objects.get(pk="starter").storage_gb * GIB
+    driver = engine.client.info()["Driver"]
+    if host.get("StorageOpt"):
+        assert host["StorageOpt"] == {"size": str(starter_storage)}
+    else:  # e.g. overlay2 on ext4 (the test engine): created all the same, and the log says so
+        assert f"created without its storage limit ({starter_storage} bytes)" in caplog.text, driver
+
+    # In the running container: no process can gain privileges, and only the kept capabilities exist.
+    backend.start(container_ref(sandbox))
+    status = dict(line.split(":\t", 1) for line in backend.exec(
+        container_ref(sandbox), ["cat", "/proc/self/status"]).stdout.splitlines() if ":\t" in line)
+    assert status["NoNewPrivs"].strip() == "1"
+    assert int(status["CapEff"], 16) == int(status["CapBnd"], 16) == KEPT_CAPABILITIES
+
+
 def test_get_orchestrator_returns_the_docker_backend_by_default(engine):
     assert isinstance(get_orchestrator(), DockerOrchestrator)
 
@@ -81,7 +109,7 @@ def test_the_whole_lifecycle_on_the_engine(engine, backend, sandbox, user, caplo
     assert (host["Memory"], host["MemoryReservation"], host["NanoCpus"], host["PidsLimit"]) == (
         2 * GIB, 1 * GIB, 1 * 10**9, 256)
     assert host["NetworkMode"] == "none" and host["Init"] is True
-    assert host["Privileged"] is False and not host["CapAdd"] and not host["PortBindings"]
+    assert host["Privileged"] is False and not host["PortBindings"]
     assert set(attrs["Config"]["ExposedPorts"]) == {"4096/tcp", "8080/tcp"}
     env = dict(item.split("=", 1) for item in attrs["Config"]["Env"])
     assert json.loads(env["OPENCODE_AUTH_JSON"]) == {"anthropic": {"type": "api", "key": API_KEY}}

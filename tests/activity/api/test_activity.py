@@ -46,7 +46,8 @@ def test_pagination_and_the_action_filter_total_counts_what_matches(api, user):
 
 
 @pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=101", "limit"), ("offset=-1", "offset"),
-                                          ("limit=abc", "limit")])
+                                          ("limit=abc", "limit"), ("offset=9223372036854775808", "offset"),
+                                          ("limit=99999999999999999999", "limit")])
 def test_list_validation(api, query, field):
     response = api.get(f"/api/users/me/activity?{query}")
     assert response.status_code == 400

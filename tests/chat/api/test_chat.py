@@ -52,10 +52,29 @@ def test_sessions_status_filter_and_total_counts_the_filter(api, sandbox):
     assert body["stats"]["total"] == 3
 
 
-@pytest.mark.parametrize("query, field", [("status=gone", "status"), ("limit=0", "limit"), ("offset=-2", "offset")])
+@pytest.mark.parametrize("query, field", [("status=gone", "status"), ("limit=0", "limit"),
+                                          ("offset=-2", "offset"), ("offset=9223372036854775808", "offset")])
 def test_sessions_query_validation(api, sandbox, query, field):
     response = api.get(f"/api/v2/sandboxes/{sandbox.id}/chat/sessions?{query}")
     assert response.status_code == 400 and response.json()["details"].startswith(f"{field}:")
+
+
+@pytest.mark.parametrize("query, field", [("order=up", "order"), ("offset=9223372036854775808", "offset"),
+                                          ("limit=101", "limit")])
+def test_messages_query_validation(api, sandbox, query, field):
+    session = ChatSessionFactory(sandbox=sandbox)
+    response = api.get(f"/api/v2/sandboxes/{sandbox.id}/chat/sessions/{session.id}/messages?{query}")
+    assert response.status_code == 400 and response.json()["details"].startswith(f"{field}:")
+
+
+def test_the_largest_offset_postgresql_takes_is_an_empty_page(api, sandbox):
+    session = ChatSessionFactory(sandbox=sandbox)
+    ChatMessageFactory(session=session)
+    response = api.get(f"/api/v2/sandboxes/{sandbox.id}/chat/sessions/{session.id}/messages"
+                       "?offset=9223372036854775807")
+    assert response.status_code == 200
+    assert response.json() == {"messages": [], "pagination": {"total": 1, "limit": 50,
+                                                               "offset": 9223372036854775807}}
 
 
 def test_session_detail_has_the_last_50_messages_in_order_with_parsed_content(api, sandbox):

@@ -103,6 +103,15 @@ def test_unknown_and_other_users_sandboxes_are_404(api, other_user, method, suff
     assert theirs.status == "running"
 
 
+@pytest.mark.parametrize("query, field", [("since=253402300800000", "since"), ("since=-1", "since"),
+                                          ("since=1e400", "since"), ("tail=0", "tail")])
+def test_logs_query_out_of_range_is_400_before_the_engine_is_asked(api, user, offline, query, field):
+    sandbox = SandboxFactory(user=user, status="running", container_id="0123456789ab")
+    response = api.get(f"/api/v2/sandboxes/{sandbox.id}/logs?{query}")
+    assert response.status_code == 400
+    assert response.json()["details"].startswith(f"{field}:")
+
+
 def test_lifecycle_calls_answer_503_when_the_engine_is_gone(api, user, offline):
     sandbox = SandboxFactory(user=user, status="stopped", container_id="0123456789ab", flavor_id="js",
                              addon_ids=[])

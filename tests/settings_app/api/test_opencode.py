@@ -60,6 +60,24 @@ def test_put_settings_validation(api, body):
     assert response.json()["details"].startswith("settings:")
 
 
+@pytest.mark.parametrize("raw", ['{"settings": {"\\ud800": 1}}', '{"settings": {"theme": "\\udfff"}}',
+                                 '{"settings": {"a": [{"b": "x\\ud83d"}]}}'])
+def test_a_lone_surrogate_in_a_key_or_value_is_a_400_and_nothing_is_stored(api, user, raw):
+    response = api.put("/api/users/me/opencode/settings", raw, content_type="application/json")
+    assert (response.status_code, response.json()) == (400, {
+        "error": "Invalid request",
+        "details": "The JSON body holds a lone surrogate escape (\\ud800-\\udfff), "
+                   "which is not Unicode text"})
+    assert not UserOpencodeConfig.objects.filter(user=user).exists()
+
+
+def test_a_surrogate_pair_is_one_character_and_is_stored(api, user):
+    response = api.put("/api/users/me/opencode/settings", '{"settings": {"emoji": "\\ud83d\\ude00"}}',
+                       content_type="application/json")
+    assert response.status_code == 200
+    assert UserOpencodeConfig.objects.get(user=user).settings == {"emoji": "\U0001f600"}
+
+
 def test_malformed_json_is_a_400_in_the_one_shape(api):
     response = api.put("/api/users/me/opencode/settings", "{not json", content_type="application/json")
     assert response.status_code == 400

@@ -42,11 +42,22 @@ def test_put_and_patch_change_only_what_is_sent_and_bump_the_version_once(api, u
     assert ActivityLog.objects.filter(user=user, action="preferences.update", entity_type="user").count() == 1
 
 
-def test_an_update_that_changes_nothing_keeps_the_version(api, user):
+def test_a_body_without_a_known_field_keeps_the_version(api, user):
     send(api, "patch", {"themeMode": "dark"})
-    assert send(api, "patch", {"themeMode": "dark"}).json()["preferences"]["settingsVersion"] == 2
     assert send(api, "patch", {}).json()["preferences"]["settingsVersion"] == 2
-    assert send(api, "patch", {"nothing": "known"}).json()["preferences"]["settingsVersion"] == 2
+    assert send(api, "put", {"nothing": "known"}).json()["preferences"]["settingsVersion"] == 2
+    assert UserPreferences.objects.get(user=user).settings_version == 2
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_every_update_with_a_known_field_bumps_the_version_once_even_to_the_same_value(api, user, method):
+    """Contract 2.4: clients count versions; five updates starting with the stored default 30 end at 6."""
+    for interval in (30, 40, 50, 60, 70):
+        send(api, method, {"autoRefreshInterval": interval})
+    preferences = api.get("/api/users/me/preferences").json()["preferences"]
+    assert (preferences["autoRefreshInterval"], preferences["settingsVersion"]) == (70, 6)
+    assert send(api, method, {"autoRefreshInterval": 70}).json()["preferences"]["settingsVersion"] == 7
+    assert UserPreferences.objects.get(user=user).settings_version == 7
 
 
 @pytest.mark.parametrize("body, field", [
