@@ -1,6 +1,12 @@
-"""Public endpoints that belong to no domain, and the JSON answers for unknown paths and crashes."""
+"""Public endpoints that belong to no domain, and Django's error views: every answer of the server is JSON.
 
-from django.http import JsonResponse
+The error views (`handler400`, `handler403`, `handler404`, `handler500` in config/urls.py and
+CSRF_FAILURE_VIEW) answer through the one exception handler, as DRF views do.
+"""
+
+import sys
+
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -8,6 +14,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.errors import Forbidden, ServerError
+from core.api.exception_handler import error_response, is_database_unavailable
 from core.serializers import iso_datetime
 
 
@@ -34,9 +42,26 @@ def api_info(request):
                      "status": "running"})
 
 
+def bad_request(request, exception=None):
+    """A refused Host, an unsafe redirect (an over-long path), a body over the upload limit (413)."""
+    return error_response(exception, request)
+
+
+def permission_denied(request, exception=None):
+    return error_response(Forbidden(), request)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form post (allauth's pages, the admin) without a valid CSRF token."""
+    return error_response(Forbidden(details="CSRF verification failed"), request)
+
+
 def not_found(request, exception=None):
-    return JsonResponse({"error": "Not found"}, status=404)
+    return error_response(Http404(), request)
 
 
 def server_error(request):
-    return JsonResponse({"error": "Internal server error"}, status=500)
+    """An exception no view handled, a middleware's included (the session saved after the view). Django
+    has logged it; a lost database is still a 503, anything else says nothing about itself."""
+    exception = sys.exc_info()[1]
+    return error_response(exception if is_database_unavailable(exception) else ServerError(), request)

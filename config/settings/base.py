@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS, so that a browser can read the 400 or 413 it answers.
+    "core.middleware.RejectDeepJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,12 +82,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 # The contract's paths have no trailing slash, and a client must never be redirected.
 APPEND_SLASH = False
+# Every answer is JSON, a CSRF failure of allauth's or the admin's forms included.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 TEMPLATES = [
     {
