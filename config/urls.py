@@ -7,10 +7,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import api_info, health
+from core.views import api_info, health, ready
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("health/ready", ready, name="health-ready"),
     path("api/info", api_info, name="api-info"),
     path("api/auth/", include("accounts.api.urls")),
     path("api/", include("containers.api.urls")),
