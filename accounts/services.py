@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -119,6 +120,11 @@ def session_revoke(*, session: Session, request) -> None:
 
 
 # -- linked accounts ------------------------------------------------------------------------------
+
+def social_provider_configured(*, request, provider: str) -> bool:
+    """Whether the server has an OAuth app for `provider` (settings or the admin's social apps)."""
+    return bool(get_social_adapter(request).list_apps(request, provider=provider))
+
 
 def account_link_social(*, user: User, provider: str, uid: str, access_token: str | None,
                         scope: str | None) -> Account:

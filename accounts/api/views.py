@@ -285,7 +285,8 @@ class SignInSocialView(BetterAuthView):
         data = SocialSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         provider = data.validated_data["provider"]
-        if provider not in SOCIAL_PROVIDERS:
+        if provider not in SOCIAL_PROVIDERS or not services.social_provider_configured(request=request,
+                                                                                        provider=provider):
             raise BetterAuthError("PROVIDER_NOT_FOUND", "Provider not found", 404)
         callback = check_callback_url(data.validated_data.get("callbackURL")) or "/"
         start = reverse("better-auth-social-start", args=[provider]) + "?" + urlencode({"callbackURL": callback})
