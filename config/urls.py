@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.api.throttling import auth_rate_limited
 from core.views import api_info, health, ready
 
 urlpatterns = [
@@ -25,6 +26,8 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Before the admin's own routes: its sign-in form is rate limited like the API's sign-in (DECISIONS 8).
+    path("admin/login/", auth_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 
