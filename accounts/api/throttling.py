@@ -30,7 +30,8 @@ class AuthPathRateThrottle(SimpleRateThrottle):
 
 def auth_rate_limited(view):
     """A Django view's form posts (the admin's sign-in) limited as the API's sign-in is; showing the form
-    is free. A refused post is the one handler's 429 with `Retry-After` (core.middleware.ApiErrorMiddleware)."""
+    is free. A refused post is the one handler's 429 with `Retry-After` (through
+    core.middleware.ApiErrorMiddleware)."""
 
     @wraps(view)
     def limited(request, *args, **kwargs):

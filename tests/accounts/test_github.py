@@ -110,4 +110,5 @@ def test_github_sign_in_without_a_configured_app_says_so_in_json(settings):
         "details": "The server has no GitHub OAuth app (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET)"})
     start = Client().post("/api/auth/sign-in/social", {"provider": "github", "callbackURL": CALLBACK},
                           content_type="application/json")
-    assert (start.status_code, start.json()) == (404, {"code": "PROVIDER_NOT_FOUND", "message": "Provider not found"})
+    assert (start.status_code, start.json()) == (404, {"code": "PROVIDER_NOT_FOUND",
+                                                       "message": "Provider not found"})

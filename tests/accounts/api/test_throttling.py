@@ -14,7 +14,8 @@ def test_the_admin_sign_in_is_rate_limited_like_the_api_sign_in():
     wrong = {"username": staff.email, "password": "wrong-password"}
     assert [client.post("/admin/login/", wrong).status_code for _ in range(3)] == [200, 200, 200]
     limited = client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
-    assert (limited.status_code, limited.json()) == (429, {"error": "Too many requests. Please try again later."})
+    assert (limited.status_code, limited.json()) == (429, {
+        "error": "Too many requests. Please try again later."})
     assert 1 <= int(limited["Retry-After"]) <= 10
     assert "_auth_user_id" not in client.session
     # Showing the form costs nothing; another address has its own budget.
