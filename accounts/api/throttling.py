@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.api.errors import TooManyRequests
+from core.http import client_ip
 
 
 class AuthPathRateThrottle(SimpleRateThrottle):
@@ -23,6 +24,10 @@ class AuthPathRateThrottle(SimpleRateThrottle):
         unit = window[-1]
         amount = int(window[:-1] or 1)
         return int(count), amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+
+    def get_ident(self, request):
+        # The address the activity log and the sessions record, behind the declared proxies (NUM_PROXIES).
+        return client_ip(request) or ""
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{request.path}"}

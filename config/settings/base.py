@@ -160,6 +160,10 @@ BETTER_AUTH_SECRET = env.str("BETTER_AUTH_SECRET", default="") or env.str("AUTH_
 API_TOKEN = env.str("API_TOKEN", default="")
 # Sign-in, sign-up and password endpoints, per client IP and path (DECISIONS 8).
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
+# How many proxies stand in front of the server, each appending to X-Forwarded-For: core.http.client_ip
+# believes that many entries, for the activity log, the sessions and the rate limits alike. 0 (the default)
+# trusts no header: the connection's address is the client's.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # -- Secrets at rest ------------------------------------------------------------------------------
 # Provider credentials are encrypted with django-cryptography. Its key defaults to SECRET_KEY;
@@ -194,8 +198,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
     # `?format=` is the activity export's own parameter, not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
-    # Client IPs for rate limits: REMOTE_ADDR unless the deployment declares its proxies.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # The same number for DRF's own throttles; ours ask core.http.client_ip.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SPECTACULAR_SETTINGS = {
