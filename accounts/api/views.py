@@ -4,6 +4,7 @@ These views speak Better Auth's dialect: errors are `{"code", "message"}`, token
 body, the `set-auth-token` header and the signed `agentpod.session_token` cookie.
 """
 
+import unicodedata
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -180,8 +181,13 @@ def check_origin(request) -> None:
 
 
 def check_callback_url(url: str | None) -> str | None:
+    """A path on this site (`/x`) or a URL on a configured origin; anything a browser could read as another
+    site is refused. Browsers read `\\` as `/` and drop tabs and newlines, so `/\\evil.example` and
+    `/<tab>/evil.example` mean `//evil.example`: a backslash or a control character is never accepted."""
     if not url:
         return None
+    if "\\" in url or any(unicodedata.category(char)[0] == "C" for char in url):
+        raise BetterAuthError("INVALID_CALLBACKURL", "Invalid callbackURL", 403)
     parts = urlsplit(url)
     if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
         return url

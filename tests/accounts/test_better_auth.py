@@ -262,6 +262,28 @@ def test_sign_out_ends_the_allauth_app_session_of_an_x_session_token():
     assert app.get("/api/account").status_code == 401
 
 
+@pytest.mark.parametrize("callback", [
+    "/\\evil.example/", "//evil.example/", "/\t/evil.example", "\\\\evil.example", "https://evil.example/x",
+    "javascript:alert(1)", "http://localhost:1420@evil.example/", "http://localhost:1420\\@evil.example"])
+def test_a_callback_url_that_leaves_the_site_is_refused(callback):
+    UserFactory(email="someone@example.com")
+    response = post(Client(), "/api/auth/sign-in/email",
+                    {"email": "someone@example.com", "password": DEFAULT_PASSWORD, "callbackURL": callback})
+    assert (response.status_code, response.json()) == (403, {"code": "INVALID_CALLBACKURL",
+                                                             "message": "Invalid callbackURL"})
+    assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize("callback", ["/", "/dashboard?tab=1#top", "http://localhost:1420/auth/done",
+                                      "tauri://localhost/done"])
+def test_a_same_site_path_or_a_configured_origin_is_a_callback(callback):
+    UserFactory(email="someone@example.com")
+    response = post(Client(), "/api/auth/sign-in/email",
+                    {"email": "someone@example.com", "password": DEFAULT_PASSWORD, "callbackURL": callback})
+    assert response.status_code == 200
+    assert (response.json()["redirect"], response.json()["url"]) == (True, callback)
+
+
 def test_list_sessions_names_sessions_without_their_tokens():
     user = UserFactory()
     mine = SessionFactory(user=user, user_agent="AgentPod-Desktop/1.0", ip_address="198.51.100.1")
