@@ -7,6 +7,7 @@ CSRF_FAILURE_VIEW) answer through the one exception handler, as DRF views do.
 import sys
 
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection
 from django.http import Http404
 from django.utils import timezone
@@ -17,8 +18,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.errors import Forbidden, ServerError, ServiceUnavailable
-from core.api.schema import error_response as error_schema
 from core.api.exception_handler import error_response, is_database_unavailable
+from core.api.schema import error_response as error_schema
 from core.serializers import iso_datetime
 
 
@@ -87,7 +88,7 @@ def api_info(request):
 
 def bad_request(request, exception=None):
     """A refused Host, an unsafe redirect (an over-long path), a body over the upload limit (413)."""
-    return error_response(exception, request)
+    return error_response(exception or BadRequest(), request)
 
 
 def permission_denied(request, exception=None):

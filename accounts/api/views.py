@@ -25,8 +25,15 @@ from core.api.permissions import is_service
 from .. import selectors, services, tokens
 from ..authentication import COOKIE_NAMES, bearer_value, trusted_origins
 from ..models import Session
-from .serializers import (SignInInput, SignUpInput, SocialSignInInput, django_session_body, session_body,
-                          session_info_body, user_body)
+from .serializers import (
+    SignInInput,
+    SignUpInput,
+    SocialSignInInput,
+    django_session_body,
+    session_body,
+    session_info_body,
+    user_body,
+)
 from .throttling import AuthPathRateThrottle
 
 COOKIE_NAME = "agentpod.session_token"

@@ -3,7 +3,9 @@
 The database is made unreachable for real: the test's connection is pointed at a local port that is bound
 but never listens, so connecting fails as it does when PostgreSQL is stopped (connection refused). The
 embedded server keeps running for the other tests; the connection is put back afterwards. This needs a
-transactional test: the usual per-test transaction cannot survive its connection being closed.
+transactional test (the usual per-test transaction cannot survive its connection being closed), with
+serialized rollback like the suite's other transactional tests, so that the flush after it leaves the
+database as those expect.
 """
 
 import socket
@@ -18,8 +20,11 @@ from tests.factories import SessionFactory
 UNAVAILABLE = {"error": "Service unavailable"}
 
 
+DATABASE_DOWN = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def database_down(transactional_db):
+def database_down():
     """The database unreachable until the test calls the function this yields (or ends)."""
     port = connection.settings_dict["PORT"]
 
@@ -44,6 +49,7 @@ def test_ready_answers_200_when_the_database_and_the_cache_answer():
                                                              "checks": {"database": "ok", "cache": "ok"}})
 
 
+@DATABASE_DOWN
 def test_ready_answers_503_with_retry_after_when_the_database_is_down(database_down):
     response = Client().get("/health/ready")
     assert response.status_code == 503
@@ -63,10 +69,12 @@ def test_ready_answers_503_when_the_cache_fails(monkeypatch):
     assert response.json()["checks"] == {"database": "ok", "cache": "unavailable"}
 
 
+@DATABASE_DOWN
 def test_health_stays_the_cheap_liveness_check_while_the_database_is_down(database_down):
     assert Client().get("/health").status_code == 200
 
 
+@DATABASE_DOWN
 @pytest.mark.parametrize("path", ["/api/account", "/api/users/me/preferences", "/api/auth/get-session"])
 def test_an_api_request_while_the_database_is_down_is_a_503_with_retry_after(database_down, path):
     response = Client(HTTP_AUTHORIZATION="Bearer 0123456789abcdef0123456789abcdef").get(path)
@@ -74,6 +82,7 @@ def test_an_api_request_while_the_database_is_down_is_a_503_with_retry_after(dat
     assert int(response["Retry-After"]) > 0
 
 
+@DATABASE_DOWN
 def test_a_lost_database_outside_drf_views_is_a_503_too(database_down):
     # allauth's pages and the social sign-in bridge save the Django session after the view, in middleware.
     client = Client(raise_request_exception=False)
@@ -82,6 +91,7 @@ def test_a_lost_database_outside_drf_views_is_a_503_too(database_down):
     assert int(response["Retry-After"]) > 0
 
 
+@DATABASE_DOWN
 def test_requests_recover_as_soon_as_the_database_is_back(database_down):
     signed_in = Client(HTTP_AUTHORIZATION="Bearer 0123456789abcdef0123456789abcdef")
     assert signed_in.get("/api/account").status_code == 503
