@@ -3,6 +3,10 @@
 Each app contributes its part (`core.user_data`); accounts knows only its own tables.
 """
 
+from datetime import datetime
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session as DjangoSession
 from django.utils import timezone
 
 from core.serializers import iso_datetime
@@ -30,3 +34,11 @@ def user_data_export(*, user: User) -> dict:
         if part.export:
             body.update(part.export(user))
     return body
+
+
+def django_session_expiry(*, session: SessionBase) -> datetime:
+    """When a Django session ends: the expiry stored with it (the database session engine keeps one per row);
+    `get_expiry_date()` alone would count from now."""
+    stored = (DjangoSession.objects.filter(session_key=session.session_key)
+              .values_list("expire_date", flat=True).first())
+    return stored or session.get_expiry_date()

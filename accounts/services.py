@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from django.contrib.auth import authenticate
+from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.contrib.auth import authenticate, get_user
+from django.contrib.auth import logout as django_logout
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -112,13 +115,37 @@ def session_refresh(session: Session) -> None:
         Session.objects.filter(pk=session.pk).update(expires_at=session.expires_at, updated_at=now)
 
 
-def session_revoke(*, session: Session, request) -> None:
-    Session.objects.filter(pk=session.pk).delete()
-    activity_report(action="auth.logout", user=session.user, entity_type="user", entity_id=session.user_id,
-                    request=request)
+def user_sign_out(*, request, session: Session | None) -> None:
+    """End every credential the request carries, so that none of them works afterwards: the Better Auth
+    `session`, the Django session of the `sessionid` cookie (allauth's sign-in form, GitHub, the admin) and
+    the allauth app session of an `X-Session-Token`. One `auth.logout` for the user they belonged to.
+
+    `request` is Django's HttpRequest (the sessions and the user live on it), not DRF's.
+    """
+    user = session.user if session is not None else None
+    if session is not None:
+        Session.objects.filter(pk=session.pk).delete()
+    browser_user = get_user(request)
+    if browser_user.is_authenticated:
+        request.user = browser_user  # logout() tells user_logged_out receivers who left
+        django_logout(request)
+        user = user or browser_user
+    app = XSessionTokenAuthentication().authenticate(request)
+    if app is not None:
+        app_user, app_session = app
+        app_session.flush()
+        user = user or app_user
+    if user is not None:
+        activity_report(action="auth.logout", user=user, entity_type="user", entity_id=user.id,
+                        request=request)
 
 
 # -- linked accounts ------------------------------------------------------------------------------
+
+def social_provider_configured(*, request, provider: str) -> bool:
+    """Whether the server has an OAuth app for `provider` (settings or the admin's social apps)."""
+    return bool(get_social_adapter(request).list_apps(request, provider=provider))
+
 
 def account_link_social(*, user: User, provider: str, uid: str, access_token: str | None,
                         scope: str | None) -> Account:

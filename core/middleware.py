@@ -1,6 +1,28 @@
-"""Request guards that apply before any view."""
+"""Request guards that apply before any view, and the JSON answer to errors of views outside DRF."""
+
+import re
+from itertools import accumulate
 
 from django.http import JsonResponse
+
+from core.api.errors import ApiError, InvalidRequest
+from core.api.exception_handler import error_response, is_database_unavailable
+
+# Deeper than any document a client sends, far below the depth at which Python's JSON decoder exhausts
+# the stack (about 1000 levels less the frames of the request itself).
+MAX_JSON_DEPTH = 256
+# A JSON string (escapes included, unrolled so that it runs in linear time), then anything but a bracket.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+_DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether `body`'s arrays and objects nest deeper than `limit` (brackets inside strings do not count)."""
+    if body.count(b"[") + body.count(b"{") <= limit:  # nearly every body: two passes in C, no parsing
+        return False
+    brackets = _NOT_A_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
 
 
 class RejectNulBytesMiddleware:
@@ -14,3 +36,35 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.path:
             return JsonResponse({"error": "Not found"}, status=404)
         return self.get_response(request)
+
+
+class RejectDeepJsonMiddleware:
+    """A JSON body nested deeper than MAX_JSON_DEPTH is a 400 before any view parses it: Python's decoder
+    would raise RecursionError (a 500) in DRF's parser and allauth's alike. Reading the body here also
+    applies the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE) to every JSON request: a 413 (core.views)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        content_type = request.content_type or ""
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if is_json and request.method not in ("GET", "HEAD") and json_too_deep(request.body):
+            return error_response(InvalidRequest(details="JSON nested too deeply"), request)
+        return self.get_response(request)
+
+
+class ApiErrorMiddleware:
+    """Views outside DRF (allauth's pages, the admin's sign-in) raise the API's errors too, and lose the
+    database like any other: both answer what the one exception handler answers in a DRF view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ApiError) or is_database_unavailable(exception):
+            return error_response(exception, request)
+        return None

@@ -4,10 +4,11 @@ These views speak Better Auth's dialect: errors are `{"code", "message"}`, token
 body, the `set-auth-token` header and the signed `agentpod.session_token` cookie.
 """
 
+import unicodedata
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import logout as django_logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +16,24 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api.exception_handler import api_exception_handler
+from core.api.permissions import is_service
 
-from .. import services, tokens
+from .. import selectors, services, tokens
 from ..authentication import COOKIE_NAMES, bearer_value, trusted_origins
-from .serializers import SignInInput, SignUpInput, SocialSignInInput, session_body, user_body
+from ..models import Session
+from .serializers import (
+    SignInInput,
+    SignUpInput,
+    SocialSignInInput,
+    django_session_body,
+    session_body,
+    session_info_body,
+    user_body,
+)
 from .throttling import AuthPathRateThrottle
 
 COOKIE_NAME = "agentpod.session_token"
@@ -40,15 +52,25 @@ class BetterAuthUserSerializer(serializers.Serializer):
     updatedAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
 
 
-class BetterAuthSessionSerializer(serializers.Serializer):
+class BetterAuthSessionInfoSerializer(serializers.Serializer):
+    """A session as list-sessions names it: never its token."""
+
     id = serializers.CharField()
-    token = serializers.CharField()
     userId = serializers.CharField()  # noqa: N815
     expiresAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
     createdAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
     updatedAt = serializers.CharField(help_text="ISO 8601, UTC")  # noqa: N815
     ipAddress = serializers.CharField(allow_null=True)  # noqa: N815
     userAgent = serializers.CharField(allow_null=True)  # noqa: N815
+
+
+class BetterAuthSessionSerializer(BetterAuthSessionInfoSerializer):
+    """The caller's own session. A Django session (`sessionid` cookie, `X-Session-Token`) has a null token
+    (its key is never echoed) and null times, address and device (Django keeps none)."""
+
+    token = serializers.CharField(allow_null=True, help_text="The Better Auth session token the caller sent")
+    createdAt = serializers.CharField(allow_null=True, help_text="ISO 8601, UTC")  # noqa: N815
+    updatedAt = serializers.CharField(allow_null=True, help_text="ISO 8601, UTC")  # noqa: N815
 
 
 class SignUpResponse(serializers.Serializer):
@@ -103,8 +125,10 @@ BAD_ORIGIN = ("`MISSING_OR_NULL_ORIGIN` / `INVALID_ORIGIN` (a cookie-carrying re
               "origin) or `INVALID_CALLBACKURL`")
 SIGNED_IN = ("Signed in: the body carries the session token, the `set-auth-token` header its signed form, "
              "and the `agentpod.session_token` cookie is set")
-# The session endpoints read the bearer token or the session cookie themselves (no DRF authentication).
-OPTIONAL_SESSION = [{"bearerSession": []}, {"sessionCookie": []}, {}]
+# Every credential of a user's session: get-session and list-sessions accept them all, as every other
+# endpoint does, and sign-out ends them all. The service token is no user's session.
+USER_SESSION = [{"bearerSession": []}, {"sessionCookie": []}, {"cookieAuth": []}, {"XSessionTokenAuth": []}]
+OPTIONAL_SESSION = [*USER_SESSION, {}]
 
 
 class BetterAuthError(Exception):
@@ -164,8 +188,13 @@ def check_origin(request) -> None:
 
 
 def check_callback_url(url: str | None) -> str | None:
+    """A path on this site (`/x`) or a URL on a configured origin; anything a browser could read as another
+    site is refused. Browsers read `\\` as `/` and drop tabs and newlines, so `/\\evil.example` and
+    `/<tab>/evil.example` mean `//evil.example`: a backslash or a control character is never accepted."""
     if not url:
         return None
+    if "\\" in url or any(unicodedata.category(char)[0] == "C" for char in url):
+        raise BetterAuthError("INVALID_CALLBACKURL", "Invalid callbackURL", 403)
     parts = urlsplit(url)
     if not parts.scheme and not parts.netloc and url.startswith("/") and not url.startswith("//"):
         return url
@@ -230,38 +259,56 @@ class SignInEmailView(BetterAuthView):
         return signed_in_response(body, session)
 
 
-class GetSessionView(BetterAuthView):
+class SignedInView(BetterAuthView):
+    """Reads about the signed-in user accept the credentials every other endpoint accepts (`/api/account`
+    included), Django's session and allauth's app token too, not only Better Auth's."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+
+    def signed_in_user(self, request):
+        user = request.user
+        return user if user.is_authenticated and not is_service(user) else None
+
+
+class GetSessionView(SignedInView):
     @extend_schema(summary="The current session and its user", auth=OPTIONAL_SESSION, responses={
         200: OpenApiResponse(SessionAndUserSerializer,
                              description="The session and its user, or a literal `null` when not signed in")})
     def get(self, request):
-        session = self.current_session(request)
-        if session is None:
+        user = self.signed_in_user(request)
+        if user is None:
             return JsonResponse(None, safe=False)  # Better Auth answers a literal `null`
-        return Response({"session": session_body(session), "user": user_body(session.user)})
+        if isinstance(request.auth, Session):
+            return Response({"session": session_body(request.auth), "user": user_body(user)})
+        # allauth's app token authenticates with its own session; the `sessionid` cookie with the request's.
+        django_session = request.auth if isinstance(request.auth, SessionBase) else request._request.session
+        expires_at = selectors.django_session_expiry(session=django_session)
+        body = django_session_body(user=user, session=django_session, expires_at=expires_at)
+        return Response({"session": body, "user": user_body(user)})
 
 
-class ListSessionsView(BetterAuthView):
-    @extend_schema(summary="The signed-in user's unexpired sessions", auth=OPTIONAL_SESSION[:2], responses={
-        200: BetterAuthSessionSerializer(many=True), **better_auth_errors(e401="`UNAUTHORIZED`: not signed in")})
+class ListSessionsView(SignedInView):
+    @extend_schema(summary="The signed-in user's unexpired sessions: devices and times, never tokens",
+                   auth=USER_SESSION, responses={
+                       200: BetterAuthSessionInfoSerializer(many=True),
+                       **better_auth_errors(e401="`UNAUTHORIZED`: not signed in")})
     def get(self, request):
-        session = self.current_session(request)
-        if session is None:
+        user = self.signed_in_user(request)
+        if user is None:
             raise BetterAuthError("UNAUTHORIZED", "Unauthorized", 401)
-        sessions = session.user.auth_sessions.filter(expires_at__gt=timezone.now()).order_by("created_at")
-        return Response([session_body(s) for s in sessions])
+        sessions = user.auth_sessions.filter(expires_at__gt=timezone.now()).order_by("created_at")
+        return Response([session_info_body(s) for s in sessions])
 
 
 class SignOutView(BetterAuthView):
-    @extend_schema(summary="Sign out: revoke the session and clear the cookies", request=None,
+    """No DRF authentication: DRF's session class would demand a CSRF token, where Better Auth's clients
+    rely on the origin check of `BetterAuthView`. The view ends whatever credentials the request carries."""
+
+    @extend_schema(summary="Sign out: end every credential of the session, clear the cookies", request=None,
                    auth=OPTIONAL_SESSION, responses={
                        200: SignOutResponse, **better_auth_errors(e403=BAD_ORIGIN)})
     def post(self, request):
-        session = self.current_session(request)
-        if session is not None:
-            services.session_revoke(session=session, request=request)
-        if request.user.is_authenticated:
-            django_logout(request._request)
+        services.user_sign_out(request=request._request, session=self.current_session(request))
         response = Response({"success": True})
         for name in COOKIE_NAMES:
             response.delete_cookie(name, path="/", samesite="Lax")
@@ -285,7 +332,8 @@ class SignInSocialView(BetterAuthView):
         data = SocialSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         provider = data.validated_data["provider"]
-        if provider not in SOCIAL_PROVIDERS:
+        if provider not in SOCIAL_PROVIDERS or not services.social_provider_configured(request=request,
+                                                                                        provider=provider):
             raise BetterAuthError("PROVIDER_NOT_FOUND", "Provider not found", 404)
         callback = check_callback_url(data.validated_data.get("callbackURL")) or "/"
         start = reverse("better-auth-social-start", args=[provider]) + "?" + urlencode({"callbackURL": callback})

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS, so that a browser can read the 400 or 413 it answers.
+    "core.middleware.RejectDeepJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,12 +85,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 # The contract's paths have no trailing slash, and a client must never be redirected.
 APPEND_SLASH = False
+# Every answer is JSON, a CSRF failure of allauth's or the admin's forms included.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -166,6 +171,10 @@ BETTER_AUTH_SECRET = env.str("BETTER_AUTH_SECRET", default="") or env.str("AUTH_
 API_TOKEN = env.str("API_TOKEN", default="")
 # Sign-in, sign-up and password endpoints, per client IP and path (DECISIONS 8).
 AUTH_RATE_LIMIT = env.str("AUTH_RATE_LIMIT", default="3/10s")
+# How many proxies stand in front of the server, each appending to X-Forwarded-For: core.http.client_ip
+# believes that many entries, for the activity log, the sessions and the rate limits alike. 0 (the default)
+# trusts no header: the connection's address is the client's.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # -- Repositories (repos app) ---------------------------------------------------------------------
 # Each user's git repositories live in REPOS_DIR/<user id>/<name>. Unset, they go beside the embedded
@@ -208,8 +217,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
     # `?format=` is the activity export's own parameter, not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
-    # Client IPs for rate limits: REMOTE_ADDR unless the deployment declares its proxies.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # The same number for DRF's own throttles; ours ask core.http.client_ip.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SPECTACULAR_SETTINGS = {

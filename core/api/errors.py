@@ -48,6 +48,27 @@ class Conflict(ApiError):
     message = "Conflict"
 
 
+class PayloadTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    message = "Request body too large"
+
+
+class TooManyRequests(ApiError):
+    """`wait`: seconds until the client may try again (sent as `Retry-After`)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    message = "Too many requests. Please try again later."
+
+    def __init__(self, message: str | None = None, *, wait: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.wait = wait
+
+
+class ServerError(ApiError):
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    message = "Internal server error"
+
+
 class ServiceUnavailable(ApiError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     message = "Service unavailable"

@@ -1,40 +1,79 @@
-"""The one DRF exception handler: every exception of every API view becomes the contract's shape."""
+"""The one exception handler: every exception of every API view becomes the contract's shape.
+
+DRF calls `api_exception_handler` for its views; `error_response` gives Django's error handlers
+(`core.views`) and middleware the same answer for what happens outside DRF: a refused Host, a body over
+the upload limit, a CSRF failure, a lost database connection while the session is saved.
+"""
 
 import logging
 import uuid
 
+from django.core.exceptions import BadRequest, DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from .errors import ApiError
+from .errors import ApiError, InvalidRequest, PayloadTooLarge, ServerError, ServiceUnavailable
 
 logger = logging.getLogger("agentpod.api")
 
 UNAUTHORIZED_BODY = {"error": "Unauthorized", "message": "Valid session or API key required"}
+# What a 503 tells clients and load balancers: try again later, not at once.
+RETRY_AFTER_SECONDS = 5
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """The database cannot be reached or dropped the connection (Django wraps the driver's errors in these
+    two): the request may succeed later, so it is a 503, not a bug."""
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 def api_exception_handler(exc, context):
     response = _render(exc)
-    if response.status_code >= 500 and not isinstance(exc, (ApiError, exceptions.APIException)):
+    request = context.get("request")
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable in %s: %s", getattr(request, "path", "?"), exc)
+    elif response.status_code >= 500 and not isinstance(exc, (ApiError, exceptions.APIException)):
         # The body says nothing about the failure (DECISIONS 7, 14); the log has it, under an id the
         # client can quote.
-        request = context.get("request")
         request_id = (request.META.get("HTTP_X_REQUEST_ID") if request is not None else None) or uuid.uuid4().hex
         logger.error("Unhandled exception in %s [request %s]", getattr(request, "path", "?"), request_id,
                      exc_info=(type(exc), exc, exc.__traceback__))
         response["X-Request-ID"] = request_id
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait) + (exc.wait % 1 > 0))
+    if response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     return response
 
 
+def error_response(exc, request=None) -> HttpResponse:
+    """`api_exception_handler`'s answer to `exc`, rendered, for code that runs outside a DRF view."""
+    response = api_exception_handler(exc, {"request": request})
+    response.accepted_renderer = JSONRenderer()
+    response.accepted_media_type = "application/json"
+    response.renderer_context = {"request": request}
+    return response.render()
+
+
 def _render(exc) -> Response:
     if isinstance(exc, ApiError):
         return Response(exc.body(), status=exc.status_code)
+    if is_database_unavailable(exc):
+        return Response(ServiceUnavailable().body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(PayloadTooLarge().body(), status=PayloadTooLarge.status_code)
+    if isinstance(exc, DisallowedHost):
+        return Response(InvalidRequest(details="Host not allowed").body(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (SuspiciousOperation, BadRequest)):
+        # Django's own 400s (an unsafe redirect, a malformed multipart body...): their text may quote
+        # the request, so it stays in the log.
+        return Response(InvalidRequest().body(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         return Response(UNAUTHORIZED_BODY, status=status.HTTP_401_UNAUTHORIZED)
     if isinstance(exc, (exceptions.PermissionDenied, DjangoPermissionDenied)):
@@ -60,7 +99,7 @@ def _render(exc) -> Response:
                         status=status.HTTP_429_TOO_MANY_REQUESTS)
     if isinstance(exc, exceptions.APIException):
         return Response({"error": str(exc.detail)}, status=exc.status_code)
-    return Response({"error": "Internal server error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(ServerError().body(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:

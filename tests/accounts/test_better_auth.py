@@ -214,3 +214,107 @@ def test_sign_in_is_rate_limited_per_ip_and_path_with_retry_after():
     assert 1 <= int(limited["Retry-After"]) <= 10
     # Another path has its own budget.
     assert sign_up(client).status_code == 200
+
+
+# -- every credential, the same everywhere (issue 10, items 1, 10, 11, 12) ------------------------------
+
+def allauth_app_token(email="app.user@example.com") -> str:
+    UserFactory(email=email)
+    login = post(Client(), "/_allauth/app/v1/auth/login", {"email": email, "password": DEFAULT_PASSWORD})
+    return login.json()["meta"]["session_token"]
+
+
+def test_sign_out_ends_the_django_session_of_the_sessionid_cookie():
+    user = UserFactory()
+    browser = Client()
+    browser.force_login(user)  # as allauth's sign-in form, GitHub or the admin leave it
+    sessionid = browser.cookies["sessionid"].value
+    assert browser.get("/api/account").status_code == 200
+    response = post(browser, "/api/auth/sign-out", {}, HTTP_ORIGIN=ORIGIN)
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    replay = Client()  # the cookie as it was before sign-out, kept by someone
+    replay.cookies["sessionid"] = sessionid
+    assert replay.get("/api/account").status_code == 401
+    assert ActivityLog.objects.filter(action="auth.logout", user=user).count() == 1
+
+
+def test_sign_out_ends_every_credential_a_browser_holds():
+    # After a GitHub sign-in the browser holds the Better Auth cookie and the Django session together.
+    user = UserFactory()
+    session = SessionFactory(user=user)
+    browser = Client()
+    browser.force_login(user)
+    browser.cookies["agentpod.session_token"] = tokens.signed_value(session.token)
+    held = {name: browser.cookies[name].value for name in ("sessionid", "agentpod.session_token")}
+    assert post(browser, "/api/auth/sign-out", {}, HTTP_ORIGIN=ORIGIN).status_code == 200
+    for name, value in held.items():
+        replay = Client()
+        replay.cookies[name] = value
+        assert replay.get("/api/account").status_code == 401, name
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert ActivityLog.objects.filter(action="auth.logout", user=user).count() == 1
+
+
+def test_sign_out_ends_the_allauth_app_session_of_an_x_session_token():
+    app = Client(HTTP_X_SESSION_TOKEN=allauth_app_token())
+    assert app.get("/api/account").status_code == 200
+    assert post(app, "/api/auth/sign-out", {}).json() == {"success": True}
+    assert app.get("/api/account").status_code == 401
+
+
+@pytest.mark.parametrize("callback", [
+    "/\\evil.example/", "//evil.example/", "/\t/evil.example", "\\\\evil.example", "https://evil.example/x",
+    "javascript:alert(1)", "http://localhost:1420@evil.example/", "http://localhost:1420\\@evil.example"])
+def test_a_callback_url_that_leaves_the_site_is_refused(callback):
+    UserFactory(email="someone@example.com")
+    response = post(Client(), "/api/auth/sign-in/email",
+                    {"email": "someone@example.com", "password": DEFAULT_PASSWORD, "callbackURL": callback})
+    assert (response.status_code, response.json()) == (403, {"code": "INVALID_CALLBACKURL",
+                                                             "message": "Invalid callbackURL"})
+    assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize("callback", ["/", "/dashboard?tab=1#top", "http://localhost:1420/auth/done",
+                                      "tauri://localhost/done"])
+def test_a_same_site_path_or_a_configured_origin_is_a_callback(callback):
+    UserFactory(email="someone@example.com")
+    response = post(Client(), "/api/auth/sign-in/email",
+                    {"email": "someone@example.com", "password": DEFAULT_PASSWORD, "callbackURL": callback})
+    assert response.status_code == 200
+    assert (response.json()["redirect"], response.json()["url"]) == (True, callback)
+
+
+def test_list_sessions_names_sessions_without_their_tokens():
+    user = UserFactory()
+    mine = SessionFactory(user=user, user_agent="AgentPod-Desktop/1.0", ip_address="198.51.100.1")
+    other = SessionFactory(user=user, user_agent="Firefox", ip_address="198.51.100.2")
+    SessionFactory()  # another user's
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {mine.token}").get("/api/auth/list-sessions")
+    assert response.status_code == 200
+    body = response.json()
+    assert [(s["id"], s["userAgent"], s["ipAddress"]) for s in body] == [
+        (mine.id, "AgentPod-Desktop/1.0", "198.51.100.1"), (other.id, "Firefox", "198.51.100.2")]
+    assert all(set(s) == {"id", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"}
+               for s in body)
+    assert mine.token not in response.content.decode() and other.token not in response.content.decode()
+
+
+def test_get_session_accepts_the_django_session_that_the_api_accepts():
+    user = UserFactory()
+    browser = Client()
+    browser.force_login(user)
+    assert browser.get("/api/account").status_code == 200
+    body = browser.get("/api/auth/get-session").json()
+    assert body is not None
+    assert body["user"] == {**body["user"], "id": user.id, "email": user.email}
+    session = body["session"]
+    assert (session["userId"], session["token"]) == (user.id, None)  # a session key is never echoed
+    assert browser.cookies["sessionid"].value not in str(body)
+    assert session["expiresAt"].endswith("Z")
+
+
+def test_get_session_accepts_an_allauth_app_x_session_token():
+    token = allauth_app_token()
+    body = Client(HTTP_X_SESSION_TOKEN=token).get("/api/auth/get-session").json()
+    assert body["user"]["email"] == "app.user@example.com"
+    assert token not in str(body)

@@ -100,3 +100,15 @@ def test_an_untrusted_callback_url_is_refused():
                              content_type="application/json")
     assert response.status_code == 403
     assert response.json()["code"] == "INVALID_CALLBACKURL"
+
+
+def test_github_sign_in_without_a_configured_app_says_so_in_json(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {"github": {"SCOPE": ["read:user", "user:email"]}}
+    response = Client().get("/accounts/github/login/")
+    assert (response.status_code, response.json()) == (404, {
+        "error": "GitHub sign-in is not configured",
+        "details": "The server has no GitHub OAuth app (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET)"})
+    start = Client().post("/api/auth/sign-in/social", {"provider": "github", "callbackURL": CALLBACK},
+                          content_type="application/json")
+    assert (start.status_code, start.json()) == (404, {"code": "PROVIDER_NOT_FOUND",
+                                                       "message": "Provider not found"})

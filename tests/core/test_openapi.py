@@ -34,7 +34,7 @@ def view_methods(callback) -> set[str]:
 
 
 def api_routes(patterns=None, prefix: str = "") -> dict[str, set[str]]:
-    """Every route of the URL resolver under /api/ (and /health), with the HTTP methods its view answers."""
+    """Every route of the URL resolver under /api/ (and /health*), with the HTTP methods its view answers."""
     routes: dict[str, set[str]] = {}
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         path = prefix + openapi_path(str(entry.pattern))
@@ -43,7 +43,7 @@ def api_routes(patterns=None, prefix: str = "") -> dict[str, set[str]]:
                 routes.setdefault(sub_path, set()).update(methods)
         elif isinstance(entry, URLPattern):
             full = "/" + path
-            if full.startswith("/api/") or full == "/health":
+            if full.startswith(("/api/", "/health")):
                 routes.setdefault(full, set()).update(view_methods(entry.callback))
     return {path: methods for path, methods in routes.items() if path not in NOT_IN_SCHEMA}
 
