@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ChatMessage, ChatSession
+from .models import ChatMessage, ChatSession, ChatSyncState
 
 
 @admin.register(ChatSession)
@@ -24,3 +24,18 @@ class ChatMessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["session"]
     readonly_fields = ["id", "created_at"]
     show_full_result_count = False  # counting millions of messages on every page is not worth it
+
+
+@admin.register(ChatSyncState)
+class ChatSyncStateAdmin(admin.ModelAdmin):
+    """What the `sync_chats` workers report; written by them only."""
+
+    list_display = ["sandbox", "active", "worker", "last_sync_at", "reconnect_attempts", "heartbeat_at"]
+    list_filter = ["active"]
+    search_fields = ["sandbox__id", "worker"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

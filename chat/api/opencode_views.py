@@ -145,7 +145,7 @@ class MessageListView(OpenCodeView):
 
 
 class MessageDetailView(OpenCodeView):
-    @extend_schema(summary="One message of a session, `{info, parts}`",
+    @extend_schema(summary="One message of a session, `{info, parts}`", operation_id="sandboxes_opencode_message",
                    parameters=[SANDBOX_ID, SESSION_ID, OpenApiParameter("message_id", str, OpenApiParameter.PATH)],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
     async def get(self, request, sandbox_id, session_id, message_id):

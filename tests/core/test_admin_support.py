@@ -37,10 +37,10 @@ def one_of_each():
 
 def test_every_model_of_the_project_is_registered():
     project_apps = {"core", "accounts", "containers", "sandboxes", "chat", "providers", "settings_app", "activity",
-                    "knowledge", "onboarding"}
+                    "knowledge", "onboarding", "repos"}
     from django.apps import apps
     models = [m for m in apps.get_models() if m._meta.app_label in project_apps]
-    assert len(models) == 22
+    assert len(models) == 23  # the 22 mirrored tables' models, the settings row, the chat sync state
     assert [m for m in models if m not in admin.site._registry] == []
 
 

@@ -85,7 +85,8 @@ def world(settings):
     values = {"id": sandbox.pk, "sandbox_id": sandbox.pk, "session_id": chat.pk, "user_id": "me",
               "provider_id": "anthropic", "state_id": state.pk, "file_type": "agent", "name": "reviewer",
               "entity_type": "sandbox", "entity_id": sandbox.pk, "category": "interface",
-              "language": "javascript", "email": user.email}
+              "language": "javascript", "email": user.email, "branch": "main", "document_id": "no-such-document",
+              "sha": "0" * 40, "message_id": "msg_1", "permission_id": "per_1"}
     return Client(HTTP_AUTHORIZATION=f"Bearer {session.token}"), values
 
 
