@@ -124,7 +124,7 @@ class DeleteQuery(serializers.Serializer):
 
 
 class GitCommitInput(repo_serializers.CommitInput):
-    """`{message: 1-500, author?: {name, email}}`; the author defaults to AgentPod User <user@agentpod.dev>."""
+    """`{message: 1-500, author?: {name, email}}`; the author defaults to AgentPod User."""
 
 
 class GitLogQuery(serializers.Serializer):

@@ -49,7 +49,7 @@ def lifecycle_schema(verb: str, *parameters):
     list=extend_schema(summary="The caller's sandboxes", operation_id="sandboxes_list",
                        parameters=[s.SandboxListQuery],
                        responses={200: s.SandboxListResponse, **error_responses(400, 401, 403)}),
-    create=extend_schema(summary="Create a sandbox, its repository and its container (started when autoStart)",
+    create=extend_schema(summary="Create a sandbox, its repository and container (started when autoStart)",
                          request=s.SandboxCreateInput,
                          responses={201: s.SandboxCreateResponse,
                                     **error_responses(400, 401, 403, 409, 413, 500, 502, 503, 504,
@@ -115,7 +115,8 @@ class SandboxViewSet(OwnerScopedMixin, ViewSet):
             github_url=body.get("githubUrl"), flavor_id=body.get("flavor"),
             resource_tier_id=body.get("resourceTier"), addon_ids=body.get("addons"),
             auto_start=body["autoStart"], request=request)
-        return Response({"sandbox": s.sandbox_body(sandbox), "repository": workspace.workspace_get(sandbox=sandbox)},
+        repository = workspace.workspace_get(sandbox=sandbox)
+        return Response({"sandbox": s.sandbox_body(sandbox), "repository": repository},
                         status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):

@@ -274,7 +274,8 @@ def test_adopt_copies_marks_and_recognises_its_own_work(user, tmp_path):
     assert services.repository_adopt(user=user, name="app", source=source, origin="sb1") == "copied"
     path = user_root(user) / "app"
     assert (path / "dirty.txt").read_text() == "not committed" and source.is_dir()
-    assert [c["message"] for c in selectors.repository_log(user=user, name="app")] == ["Commit 1\n", "Commit 0\n"]
+    log = selectors.repository_log(user=user, name="app")
+    assert [c["message"] for c in log] == ["Commit 1\n", "Commit 0\n"]
     fsck(path)
     assert services.repository_adopt(user=user, name="app", source=source, origin="sb1") == "already in place"
     with pytest.raises(services.RepositoryNotPlaced, match="name clash"):

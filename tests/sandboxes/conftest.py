@@ -22,7 +22,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.repos.conftest import allow_test_clones, git_server  # noqa: F401 - fixtures shared with the repos tests
+# Fixtures shared with the repos tests (a loopback git server, clones from it allowed).
+from tests.repos.conftest import allow_test_clones, git_server  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "dockerd.sh"

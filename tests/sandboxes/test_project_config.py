@@ -26,24 +26,27 @@ def detected(name, base, languages, manager, lifecycle):
     ({"package.json": '{"scripts": {"dev": "vite", "build": "vite build", "test": "vitest", "lint": "x"}}',
       "yarn.lock": ""},
      detected("proj", "js", ["javascript"], "yarn",
-              {"setup": "yarn install", "dev": "yarn run dev", "build": "yarn run build", "test": "yarn run test"})),
+              {"setup": "yarn install", "dev": "yarn run dev", "build": "yarn run build",
+               "test": "yarn run test"})),
     ({"package.json": '{"name": "site"}', "tsconfig.json": "{}", "bun.lock": ""},
      detected("site", "js", ["typescript"], "bun", {"setup": "bun install"})),
     ({"package.json": "not json"}, detected("proj", "js", ["javascript"], "npm", {"setup": "npm install"})),
     ({"requirements.txt": "flask\n"},
-     detected("proj", "python", ["python"], "pip", {"setup": "pip install -r requirements.txt", "test": "pytest"})),
+     detected("proj", "python", ["python"], "pip",
+              {"setup": "pip install -r requirements.txt", "test": "pytest"})),
     ({"pyproject.toml": '[project]\nname = "lib"\n', "poetry.lock": ""},
-     detected("lib", "python", ["python"], "poetry", {"setup": "poetry install", "test": "poetry run pytest"})),
+     detected("lib", "python", ["python"], "poetry",
+              {"setup": "poetry install", "test": "poetry run pytest"})),
     ({"Pipfile": "", "manage.py": ""},
      detected("proj", "python", ["python"], "pipenv",
               {"setup": "pipenv install", "test": "pipenv run pytest",
                "dev": "pipenv run python manage.py runserver"})),
     ({"go.mod": "module x\n"},
-     detected("proj", "go", ["go"], "go", {"setup": "go mod download", "dev": "go run .", "build": "go build ./...",
-                                           "test": "go test ./..."})),
+     detected("proj", "go", ["go"], "go", {"setup": "go mod download", "dev": "go run .",
+                                           "build": "go build ./...", "test": "go test ./..."})),
     ({"Cargo.toml": "[package]\n"},
-     detected("proj", "rust", ["rust"], "cargo", {"setup": "cargo fetch", "dev": "cargo run", "build": "cargo build",
-                                                  "test": "cargo test"})),
+     detected("proj", "rust", ["rust"], "cargo", {"setup": "cargo fetch", "dev": "cargo run",
+                                                  "build": "cargo build", "test": "cargo test"})),
     ({"package.json": "{}", "go.mod": "", "Cargo.toml": ""},
      detected("proj", "polyglot", ["javascript", "go", "rust"], "npm", {"setup": "npm install"})),
 ])
@@ -54,10 +57,11 @@ def test_detection(tmp_path, files, expected):
 def test_agentpod_toml_is_parsed_as_it_is(tmp_path):
     root = make(tmp_path / "proj", {
         "package.json": "{}",
-        "agentpod.toml": '[project]\nname = "x"\n[resources]\ntier = "builder"\n[misc]\nat = 1979-05-27T07:32:00Z\n'
-                         "ratio = inf\nlist = [1, 2]\n"})
-    assert project_config(root) == {"project": {"name": "x"}, "resources": {"tier": "builder"},
-                                    "misc": {"at": "1979-05-27T07:32:00+00:00", "ratio": "inf", "list": [1, 2]}}
+        "agentpod.toml": '[project]\nname = "x"\n[resources]\ntier = "builder"\n'
+                         "[misc]\nat = 1979-05-27T07:32:00Z\nratio = inf\nlist = [1, 2]\n"})
+    assert project_config(root) == {
+        "project": {"name": "x"}, "resources": {"tier": "builder"},
+        "misc": {"at": "1979-05-27T07:32:00+00:00", "ratio": "inf", "list": [1, 2]}}
 
 
 @pytest.mark.parametrize("setup", ["invalid", "directory", "too large", "not utf-8", "symlink out"])

@@ -27,7 +27,8 @@ class IsoTime:
     """Equal to any ISO 8601 UTC time with milliseconds, as the API writes them."""
 
     def __eq__(self, other):
-        return isinstance(other, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", other) is not None
+        pattern = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+        return isinstance(other, str) and re.fullmatch(pattern, other) is not None
 
     def __repr__(self):
         return "<ISO time>"
@@ -46,14 +47,16 @@ def post(client, path, body=None):
 
 
 def repository_body(user, name, *, description=None, remote_url=None, dirty=False) -> dict:
-    return {"name": name, "path": str(user_root(user) / name), "createdAt": IsoTime(), "lastModified": IsoTime(),
-            "currentBranch": "main", "isDirty": dirty, "remoteUrl": remote_url, "description": description}
+    return {"name": name, "path": str(user_root(user) / name), "createdAt": IsoTime(),
+            "lastModified": IsoTime(), "currentBranch": "main", "isDirty": dirty, "remoteUrl": remote_url,
+            "description": description}
 
 
 @pytest.fixture
 def sandbox(user):
     """A sandbox of `user` with the repository a create makes (no container: nothing here needs one)."""
-    sandbox = SandboxFactory(user=user, slug="demo", repo_name="demo-abcdefghijkl", flavor_id="js", addon_ids=[])
+    sandbox = SandboxFactory(user=user, slug="demo", repo_name="demo-abcdefghijkl", flavor_id="js",
+                             addon_ids=[])
     workspace_create(user=user, repo_name=sandbox.repo_name)
     return sandbox
 
@@ -89,8 +92,8 @@ def test_create_initialises_a_repository_with_the_three_files_committed(engine, 
 
 def test_create_clones_github_url_with_depth_1(engine, api, user, git_server, allow_test_clones):
     git_server.anonymous = True  # a public repository: the sandbox create sends no credentials
-    make_source(git_server.root / "web-app", {"package.json": '{"name": "web-app", "scripts": {"dev": "vite"}}',
-                                              "package-lock.json": "{}"}, commits=3)
+    package = '{"name": "web-app", "scripts": {"dev": "vite"}}'
+    make_source(git_server.root / "web-app", {"package.json": package, "package-lock.json": "{}"}, commits=3)
     url = git_server.url("web-app")
     response = post(api, "/api/v2/sandboxes", {"name": "Web", "githubUrl": url})
     assert response.status_code == 201, response.content
@@ -112,8 +115,8 @@ def test_a_failed_clone_leaves_no_sandbox_no_repository_and_no_container(engine,
                                                                           allow_test_clones):
     git_server.anonymous = True
     response = post(api, "/api/v2/sandboxes", {"name": "Web", "githubUrl": git_server.url("missing")})
-    assert (response.status_code, response.json()) == (400, {"error": "Failed to clone repository",
-                                                             "details": "The remote repository was not found"})
+    assert (response.status_code, response.json()) == (400, {
+        "error": "Failed to clone repository", "details": "The remote repository was not found"})
     assert not Sandbox.objects.exists() and not OnboardingSession.objects.exists()
     assert sorted(p.name for p in user_root(user).iterdir()) == [".locks"]
     assert engine.containers(**{"agentpod.test.case": engine.case}) == []
@@ -121,8 +124,8 @@ def test_a_failed_clone_leaves_no_sandbox_no_repository_and_no_container(engine,
 
 def test_a_clone_url_production_refuses_is_a_400_before_anything_is_made(api, user):
     response = post(api, "/api/v2/sandboxes", {"name": "Web", "githubUrl": "http://127.0.0.1:9/x"})
-    assert (response.status_code, response.json()) == (400, {"error": "Invalid request",
-                                                             "details": "url: must be a URL with scheme https"})
+    assert (response.status_code, response.json()) == (400, {
+        "error": "Invalid request", "details": "url: must be a URL with scheme https"})
     assert not Sandbox.objects.exists() and not user_root(user).exists()
 
 
@@ -156,7 +159,8 @@ def test_get_returns_the_repository_and_its_agentpod_toml(api, user, sandbox):
 
     (workdir(sandbox) / "agentpod.toml").write_text(
         '[project]\nname = "demo"\ndescription = "A demo"\n\n[environment]\nbase = "python"\n\n'
-        '[lifecycle]\nsetup = "pip install -e ."\ndev = "flask run"\n\n[ports.http]\nport = 5000\npublic = true\n\n'
+        '[lifecycle]\nsetup = "pip install -e ."\ndev = "flask run"\n\n'
+        "[ports.http]\nport = 5000\npublic = true\n\n"
         "[meta]\nreviewed = 2025-01-02\n")
     body = api.get(f"/api/v2/sandboxes/{sandbox.id}").json()
     assert body["repository"] == repository_body(user, sandbox.repo_name, dirty=True)
@@ -169,12 +173,15 @@ def test_get_returns_the_repository_and_its_agentpod_toml(api, user, sandbox):
 
 def test_get_detects_a_config_without_agentpod_toml(api, user):
     repository_init(user=user, name="py-app", files={
-        "pyproject.toml": '[project]\nname = "py-app"\n', "uv.lock": "", "manage.py": "", ".gitignore": ".venv/\n"})
+        "pyproject.toml": '[project]\nname = "py-app"\n', "uv.lock": "", "manage.py": "",
+        ".gitignore": ".venv/\n"})
     sandbox = SandboxFactory(user=user, repo_name="py-app")
     assert api.get(f"/api/v2/sandboxes/{sandbox.id}").json()["config"] == {
         "detected": True, "project": {"name": "py-app"},
-        "environment": {"base": "python", "language": "python", "languages": ["python"], "packageManager": "uv"},
-        "lifecycle": {"setup": "uv sync", "test": "uv run pytest", "dev": "uv run python manage.py runserver"}}
+        "environment": {"base": "python", "language": "python", "languages": ["python"],
+                        "packageManager": "uv"},
+        "lifecycle": {"setup": "uv sync", "test": "uv run pytest",
+                      "dev": "uv run python manage.py runserver"}}
 
 
 def test_get_gives_a_null_config_for_an_invalid_agentpod_toml(api, user, sandbox):
@@ -265,8 +272,8 @@ def test_log_limit(api, user, sandbox):
         post(api, f"/api/v2/sandboxes/{sandbox.id}/git/commit", {"message": f"Commit {n}"})
     commits = api.get(f"/api/v2/sandboxes/{sandbox.id}/git/log").json()["commits"]
     assert [c["message"] for c in commits] == [f"Commit {n}" for n in range(10, 0, -1)]  # 10 by default
-    assert [c["message"] for c in api.get(f"/api/v2/sandboxes/{sandbox.id}/git/log?limit=2").json()["commits"]] == [
-        "Commit 10", "Commit 9"]
+    two = api.get(f"/api/v2/sandboxes/{sandbox.id}/git/log?limit=2").json()["commits"]
+    assert [c["message"] for c in two] == ["Commit 10", "Commit 9"]
     for limit in ["0", "x", "1001"]:
         response = api.get(f"/api/v2/sandboxes/{sandbox.id}/git/log?limit={limit}")
         assert response.status_code == 400 and response.json()["details"].startswith("limit:"), limit
@@ -337,7 +344,8 @@ def test_the_workspace_end_to_end(engine, api, user):
     assert api.get(f"/api/v2/sandboxes/{sandbox_id}/git/status").json() == {"files": []}
 
     log = api.get(f"/api/v2/sandboxes/{sandbox_id}/git/log").json()["commits"]
-    assert [(c["sha"], c["message"]) for c in log] == [(sha, "Add main.py"), (log[1]["sha"], "Initial commit")]
+    assert [(c["sha"], c["message"]) for c in log] == [(sha, "Add main.py"),
+                                                        (log[1]["sha"], "Initial commit")]
     assert api.get(f"/api/v2/repos/{repo_name}/log").json() == {"commits": log}
     # The commit is in the container's workspace too (the same folder).
     assert run("cat", "/home/developer/workspace/.git/refs/heads/main")["stdout"] == f"{sha}\n"
