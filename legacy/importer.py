@@ -34,6 +34,8 @@ def run_import(
     progress: Callable[[str, str, int | None], object] | None = None,
     log: Callable[[str], None] | None = None,
     bulk_rows: int = BULK_ROWS,
+    repos_dir: str | Path | None = None,
+    move_repos: bool = False,
 ) -> Report:
     """Import the legacy file at `path` (see spec/IMPORT.md). Raises `LegacySourceError` for an
     unreadable or foreign file and `LegacyUsageError` for operator mistakes; everything else that goes
@@ -41,6 +43,8 @@ def run_import(
     log = log or (lambda message: None)
     now = now or timezone.now()
     started = time.monotonic()
+    if repos_dir is not None and not Path(repos_dir).is_dir():
+        raise LegacyUsageError(f"--repos-dir {repos_dir}: no such directory")
     sources = {"main": LegacyDatabase(path)}
     try:
         sources["main"].check_agentpod()
@@ -74,6 +78,8 @@ def run_import(
             overwrite_reference=overwrite_reference,
             batch_size=batch_size,
             bulk_rows=bulk_rows,
+            repos_dir=Path(repos_dir) if repos_dir is not None else None,
+            move_repos=move_repos,
         )
         ctx.log = log
         _account_unmapped_tables(ctx, mappings)

@@ -5,7 +5,8 @@ The engine knows no domain app. Each mapping module defines:
 - `TABLES`: `Table` objects, in load order;
 - `EXPORT_TABLES`: `legacy.export.ExportTable` objects, what `export_sqlite` writes back;
 - `DEPENDS_ON`: app labels that must be imported first; `ORDER`: position among independent apps;
-- optionally `finalize(ctx)`, run after its tables, inside the app's transaction;
+- optionally `finalize(ctx)`, run after its tables, inside the app's transaction (e.g. sandboxes places
+  the old server's repositories when the run has `ctx.repos_dir`);
 - optionally hooks the engine calls without knowing who answers:
   - `check_sources(sources)`: refuse a file set before anything runs (raise `LegacyUsageError`);
   - `resolve_owner(email)`: who receives single-tenant rows (an `OwnerLookup`);
@@ -19,6 +20,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from django.apps import apps as django_apps
 from django.db import models
@@ -160,6 +162,8 @@ class Context:
         overwrite_reference: bool,
         batch_size: int,
         bulk_rows: int,
+        repos_dir: Path | None = None,
+        move_repos: bool = False,
     ):
         self.sources = sources
         self.report = report
@@ -170,6 +174,10 @@ class Context:
         self.overwrite_reference = overwrite_reference
         self.batch_size = batch_size
         self.bulk_rows = bulk_rows
+        # The old server's repositories folder (`--repos-dir`), for the mapping that owns repositories;
+        # with `move_repos` they are moved instead of copied.
+        self.repos_dir = repos_dir
+        self.move_repos = move_repos
         self._owner: OwnerLookup | None = None
         self._key: bytes | None = None
         self.state: dict = {}  # scratch space of the mappings (e.g. accounts' password map)

@@ -38,6 +38,16 @@ for _level in (enums.ConfigLevel.PROGRAMDATA, enums.ConfigLevel.SYSTEM, enums.Co
                enums.ConfigLevel.GLOBAL):
     pygit2.settings.search_path[_level] = ""
 
+# libgit2 (like git's safe.directory) refuses a repository whose folder another uid owns. That guard is
+# for a tool that searches up from its working directory into someone else's repository and then runs
+# what that repository's config names. Here every path is one `repos.paths` built (REPOS_DIR/<user
+# id>/<name>, opened with NO_SEARCH) and libgit2 runs no hooks or configured commands; meanwhile the
+# folder is shared with the sandbox's container, whose user may have another uid (and may recreate files
+# or `.git` as that user), and legacy repositories can arrive owned by the old server's uid. So the
+# check is off for this process: reads work whoever owns the files; a write git cannot make (a folder
+# the API's uid may not write) is still refused by the file system and answered as a 500.
+pygit2.settings.owner_validation = False
+
 CREATED_KEY = "agentpod.createdat"
 # The text libgit2 (like git) writes into .git/description when nobody gave one.
 DEFAULT_DESCRIPTION_PREFIX = "Unnamed repository"
@@ -143,6 +153,28 @@ def _open(path: Path) -> pygit2.Repository:
 
 def is_repository(path: Path) -> bool:
     return (path / ".git").is_dir()
+
+
+def opens(path: Path) -> bool:
+    """Whether libgit2 opens `path` as a repository with a working tree (not just a folder named .git)."""
+    try:
+        return not _open(path).is_bare
+    except (pygit2.GitError, OSError, KeyError):
+        return False
+
+
+def config_get(path: Path, key: str) -> str | None:
+    """A value of the repository's own config (.git/config), or None."""
+    with _failures("Failed to read repository", path):
+        try:
+            return _open(path).config[key]
+        except KeyError:
+            return None
+
+
+def config_set(path: Path, key: str, value: str) -> None:
+    with _failures("Failed to write repository", path):
+        _open(path).config[key] = value
 
 
 def is_valid_branch_name(name: str) -> bool:

@@ -108,9 +108,11 @@ def _new_name(user, name: str) -> Path:
 # -- lifecycle ---------------------------------------------------------------------------------------------
 
 def repository_init(*, user, name: str, files: dict[str, str] | None = None, message: str = INITIAL_MESSAGE,
-                    description: str | None = None, default_branch: str = DEFAULT_BRANCH) -> dict:
+                    description: str | None = None, default_branch: str = DEFAULT_BRANCH,
+                    author: tuple[str, str] = DEFAULT_AUTHOR) -> dict:
     """A new repository on `default_branch`. With `files` (even `{}`), they are written and committed as
-    the first commit with `message`; without, the repository has no commit yet. Returns the Repository."""
+    the first commit with `message` by `author`; without, the repository has no commit yet. Returns the
+    Repository."""
     if not git.is_valid_branch_name(default_branch):
         raise InvalidRequest(details="defaultBranch: is not a valid branch name")
     contents = None
@@ -121,7 +123,7 @@ def repository_init(*, user, name: str, files: dict[str, str] | None = None, mes
         scratch = _scratch(user, "init")
         try:
             git.init(scratch, branch=default_branch, description=description, files=contents, message=message,
-                     author=DEFAULT_AUTHOR)
+                     author=author)
             os.rename(scratch, final)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -209,6 +211,60 @@ def repository_delete(*, user, name: str) -> None:
         except OSError:
             raise ApiError("Failed to delete repository", status_code=500) from None
         shutil.rmtree(trash, ignore_errors=True)
+
+
+IMPORTED_FROM_KEY = "agentpod.importedfrom"
+
+
+class RepositoryNotPlaced(Exception):
+    """`repository_adopt` cannot place a repository; the message says why (for an operator's report)."""
+
+
+def repository_adopt(*, user, name: str, source: Path, origin: str, move: bool = False,
+                     dry_run: bool = False) -> str:
+    """Make the existing repository folder `source` `user`'s repository `name` (an import of the old
+    server's repositories). Returns "copied", "moved" or "already in place" ("would copy" or "would move"
+    with `dry_run`, which changes nothing); raises RepositoryNotPlaced.
+
+    The placed repository records `origin` (e.g. the sandbox id) in its config, so a re-run recognises
+    its own work: a folder already at `name` with the same origin is in place, any other is a name
+    clash. Like create and clone, the copy is built in a scratch folder and renamed into place; a move
+    that fails half way is moved back.
+    """
+    try:
+        final = repository_dir(user, name)
+    except InvalidRequest:
+        raise RepositoryNotPlaced(f"{name!r} is not a valid repository name") from None
+    if final.exists():
+        if git.is_repository(final) and git.config_get(final, IMPORTED_FROM_KEY) == origin:
+            return "already in place"
+        raise RepositoryNotPlaced(f"name clash: {final} already exists")
+    if not source.is_dir():
+        raise RepositoryNotPlaced(f"no such directory: {source}")
+    if not git.opens(source):
+        raise RepositoryNotPlaced(f"not a git repository: {source}")
+    if dry_run:
+        return "would move" if move else "would copy"
+    with _locked(user, name):
+        if final.exists():
+            raise RepositoryNotPlaced(f"name clash: {final} already exists")
+        scratch = _scratch(user, "import")
+        try:
+            if move:
+                shutil.move(source, scratch)
+            else:
+                shutil.copytree(source, scratch, symlinks=True)
+            git.config_set(scratch, IMPORTED_FROM_KEY, origin)
+            os.rename(scratch, final)
+        except (OSError, ApiError) as exc:
+            raise RepositoryNotPlaced(f"could not {'move' if move else 'copy'} {source}: {exc}") from None
+        finally:
+            if scratch.exists():
+                if move and not source.exists():
+                    shutil.move(scratch, source)
+                else:
+                    shutil.rmtree(scratch, ignore_errors=True)
+    return "moved" if move else "copied"
 
 
 # -- working tree and index ----------------------------------------------------------------------------------

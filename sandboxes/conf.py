@@ -53,10 +53,11 @@ sandbox_settings = AppSettings({
     ],
     # The OpenCode server inside the sandbox (api-contract 1.12): exposed, never published.
     "SANDBOX_OPENCODE_PORT": 4096,
-    # Repositories live under this folder on the engine's host; a sandbox's repository is bind-mounted
-    # at SANDBOX_WORKSPACE_PATH when the folder exists. None: no mount.
-    "SANDBOX_REPOS_DIR": None,
-    "SANDBOX_WORKSPACE_PATH": "/home/workspace",
+    # A sandbox's repository (REPOS_DIR/<user id>/<repo name>, the repos app) is bind-mounted here.
+    "SANDBOX_WORKSPACE_PATH": "/home/developer/workspace",
+    # The engine's host folder behind REPOS_DIR, when the API sees it under another path (the API in a
+    # container with REPOS_DIR mounted from the host). None: the engine's host is the API's.
+    "SANDBOX_REPOS_HOST_DIR": None,
     # -- config push (api-contract 1.12, config-sync) ----------------------------------------------
     "SANDBOX_OPENCODE_CONFIG_DIR": "/home/developer/.config/opencode",
     "SANDBOX_OPENCODE_AUTH_PATH": "/home/developer/.local/share/opencode/auth.json",

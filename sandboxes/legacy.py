@@ -1,6 +1,19 @@
 """Legacy mapping of `sandboxes`, and of the release 0-1 `projects` (no owner, no PostgreSQL table:
 counted and listed by id and name in the report, not imported).
 
+The old server kept every sandbox's repository in one folder, `<REPOS_DIR>/<repoName>`; here each user
+has their own (`REPOS_DIR/<user id>/<name>`, the repos app). `import_sqlite --repos-dir OLD_DIR` brings
+them over in `finalize`, after the sandboxes rows are in: each imported sandbox's `OLD_DIR/<repoName>`
+is copied (or, with `--move-repos`, moved) to its owner's folder through `repos.services.repository_adopt`.
+
+Why an option of the import rather than a command of the repos app: the placement needs the sandboxes
+(owner and repository name), which the repos app may not read (it sits below sandboxes); the import
+already knows which sandboxes it brought in, and its re-runs are idempotent, so this is too: a
+repository already in place (recognised by the sandbox id it records in its git config) is skipped. One
+that cannot be placed (no such folder, not a git repository, a different repository already at the
+name, an invalid name) is reported as an entry "repository not placed" with the reason, plus a hint; it
+does not reject the sandbox row. A dry run only reports what it would do.
+
 The export writes sandboxes back (ISO timestamps, as the model wrote them); the legacy `projects`
 table is written empty, since nothing of it was kept.
 """
@@ -8,6 +21,8 @@ table is written empty, since nothing of it was kept.
 from legacy.export import ExportTable, iso
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
+from repos.paths import NAME_RE
+from repos.services import RepositoryNotPlaced, repository_adopt
 
 from .models import Sandbox, SandboxStatus
 
@@ -100,3 +115,33 @@ EXPORT_TABLES = [
         "is written empty",
     ),
 ]
+def finalize(ctx) -> None:
+    """With `--repos-dir`, place the repository of every imported sandbox (see the module docstring)."""
+    main = ctx.sources["main"]
+    if ctx.repos_dir is None or "sandboxes" not in main.tables:
+        return
+    legacy_names = dict(main.connection.execute("SELECT id, repo_name FROM sandboxes"))
+    stats = ctx.report.table("sandboxes", "sandboxes")
+    outcomes: dict[str, int] = {}
+    sandboxes = Sandbox.objects.filter(pk__in=list(legacy_names)).select_related("user").order_by("pk")
+    for sandbox in sandboxes:
+        old_name = legacy_names[sandbox.pk]
+        try:
+            if not isinstance(old_name, str) or not NAME_RE.match(old_name):
+                raise RepositoryNotPlaced(f"{old_name!r} is not a valid repository name")
+            outcome = repository_adopt(user=sandbox.user, name=sandbox.repo_name,
+                                       source=ctx.repos_dir / old_name, origin=sandbox.pk,
+                                       move=ctx.move_repos, dry_run=ctx.report.dry_run)
+        except RepositoryNotPlaced as error:
+            outcome = "not placed"
+            ctx.report.entry(stats, "repository not placed", sandbox.pk, "repo_name", old_name, str(error))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        ctx.log(f"  repository {old_name}: {outcome}")
+    counts = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "none"
+    ctx.report.notes.append(f"repositories from {ctx.repos_dir}: {counts}")
+    if outcomes.get("not placed"):
+        ctx.report.hint(
+            f"{outcomes['not placed']} sandbox repositories were not placed (report entries \"repository not "
+            "placed\"): fix them under --repos-dir and re-run, or place them in "
+            "REPOS_DIR/<user id>/<repoName>."
+        )

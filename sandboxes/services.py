@@ -23,6 +23,7 @@ from .orchestrator import EngineError, get_orchestrator
 from .signals import sandbox_created
 from .specs import container_ref, container_spec, opencode_config_files, sandbox_resolve
 from .states import sandbox_status_for, transition_check
+from .workspace import sandbox_repo_name, workspace_create, workspace_remove
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +76,19 @@ def sandboxes_push_config_soon(*, user_id: str) -> None:
 
 # -- delete ---------------------------------------------------------------------------------------------
 
-def sandbox_delete(*, sandbox, remove_volumes: bool = True, request=None) -> None:
-    """Remove a sandbox's container (when it has one), then its row; the database cascades its chat.
+def sandbox_delete(*, sandbox, remove_volumes: bool = True, delete_repo: bool = True, request=None) -> None:
+    """Remove a sandbox's container (when it has one), then its row (the database cascades its chat),
+    then its repository unless `delete_repo` is False.
 
     An engine failure is raised before anything is deleted, so the row is never orphaned from a
     container that still runs.
     """
     if sandbox.container_id:
         get_orchestrator().remove(container_ref(sandbox), remove_volumes=remove_volumes)
-    sandbox_id, user = sandbox.pk, sandbox.user
+    sandbox_id, user, repo_name = sandbox.pk, sandbox.user, sandbox.repo_name
     sandbox.delete()
+    if delete_repo:
+        workspace_remove(user=user, repo_name=repo_name)
     activity_report(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
                     request=request)
 
@@ -112,28 +116,36 @@ def sandbox_unique_slug(*, user, name: str) -> str:
 def sandbox_create(*, user, name: str, description: str | None = None, github_url: str | None = None,
                    flavor_id: str | None = None, resource_tier_id: str | None = None,
                    addon_ids: list[str] | None = None, auto_start: bool = False, request=None) -> Sandbox:
-    """Validate the configuration, store the sandbox and its pending onboarding session, create its
-    container (and start it with `auto_start`).
+    """Validate the configuration, make the sandbox's repository, store the sandbox and its pending
+    onboarding session, create its container (and start it with `auto_start`).
 
-    An invalid flavor, tier or addon is a 400 before anything is written (DECISIONS 17). An engine
-    failure after the row exists leaves the sandbox in `error` with a message, and is raised.
+    An invalid flavor, tier or addon is a 400 before anything is written (DECISIONS 17). The repository
+    comes before the row (api-contract 2.11 steps 2-3): a clone that fails leaves neither, and a row that
+    cannot be stored takes its new repository with it. An engine failure after the row exists leaves the
+    sandbox in `error` with a message, and is raised.
     """
     addon_ids = DEFAULT_ADDON_IDS if addon_ids is None else addon_ids
     resolution = sandbox_resolve(flavor_id=flavor_id, addon_ids=addon_ids, resource_tier_id=resource_tier_id)
     for attempt in range(3):
+        sandbox = Sandbox(user=user, name=name, description=description, github_url=github_url,
+                          flavor_id=resolution.flavor.id, resource_tier_id=resolution.resource_tier.id,
+                          addon_ids=list(dict.fromkeys(addon_ids)), status=SandboxStatus.CREATED,
+                          slug=sandbox_unique_slug(user=user, name=name))
+        sandbox.repo_name = sandbox_repo_name(slug=sandbox.slug, sandbox_id=sandbox.id)
+        workspace_create(user=user, repo_name=sandbox.repo_name, github_url=github_url,
+                         description=description)
         try:
             with transaction.atomic():
-                sandbox = Sandbox(user=user, name=name, description=description, github_url=github_url,
-                                  flavor_id=resolution.flavor.id, resource_tier_id=resolution.resource_tier.id,
-                                  addon_ids=list(dict.fromkeys(addon_ids)), status=SandboxStatus.CREATED,
-                                  slug=sandbox_unique_slug(user=user, name=name))
-                sandbox.repo_name = f"{sandbox.slug}-{sandbox.id}"
                 sandbox.save(force_insert=True)
                 sandbox_created.send(sender=Sandbox, sandbox=sandbox)
             break
         except IntegrityError:
+            workspace_remove(user=user, repo_name=sandbox.repo_name)
             if attempt == 2:  # the same slug taken three times by concurrent creates
                 raise Conflict("A sandbox with this name is being created; try again") from None
+        except BaseException:
+            workspace_remove(user=user, repo_name=sandbox.repo_name)
+            raise
     activity_report(action="sandbox.create", user=user, entity_type="sandbox", entity_id=sandbox.pk,
                     metadata={"params": {"id": sandbox.pk}}, request=request)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from datetime import timezone as dt_timezone
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,6 +26,7 @@ from .credentials import opencode_password, sandbox_api_token
 from .models import Sandbox
 from .orchestrator import ContainerRef, ContainerSpec
 from .signals import container_environment
+from .workspace import workspace_host_path
 
 
 class SandboxSpecInvalid(InvalidRequest):
@@ -123,11 +123,9 @@ def container_spec(sandbox: Sandbox, *, resolution: ImageResolution | None = Non
                                      resource_tier_id=sandbox.resource_tier_id)
     limits = resolution.limits
     binds = {}
-    repos_dir = sandbox_settings.SANDBOX_REPOS_DIR
-    if repos_dir:
-        repo_path = Path(repos_dir) / sandbox.repo_name
-        if repo_path.is_dir():
-            binds[str(repo_path)] = {"bind": sandbox_settings.SANDBOX_WORKSPACE_PATH, "mode": "rw"}
+    workspace = workspace_host_path(sandbox=sandbox)
+    if workspace is not None:
+        binds[workspace] = {"bind": sandbox_settings.SANDBOX_WORKSPACE_PATH, "mode": "rw"}
     return ContainerSpec(
         name=container_name(sandbox),
         image=resolution.image_ref,

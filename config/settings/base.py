@@ -266,6 +266,9 @@ SANDBOX_OPENCODE_PORT = env.int("OPENCODE_SERVER_PORT", default=4096)
 SANDBOX_IMAGE_REGISTRY = env.str("OPENCODE_REGISTRY_URL", default="")
 SANDBOX_IMAGE_OWNER = env.str("OPENCODE_REGISTRY_OWNER", default="")
 SANDBOX_IMAGE_TAG = env.str("OPENCODE_CONTAINER_VERSION", default="0.4.0")
+# The engine's host folder behind REPOS_DIR, when the API runs in a container with REPOS_DIR mounted from
+# the host (a sandbox's workspace is bind-mounted from the engine's host). Unset: the same path.
+SANDBOX_REPOS_HOST_DIR = env.str("REPOS_HOST_DIR", default="") or None
 
 # -- Knowledge embeddings (knowledge/embeddings.py) -------------------------------------------------
 # An OpenAI-compatible embeddings API: `POST {KNOWLEDGE_EMBEDDINGS_URL}/embeddings` answering 1536-dimensional

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.api.schema import JSONObjectField, envelope
 from core.serializers import IsoDateTimeField
+from repos.api import serializers as repo_serializers
 
 from ..models import Sandbox, SandboxStatus
 
@@ -129,6 +130,16 @@ class ExecInput(serializers.Serializer):
 
 class DeleteQuery(serializers.Serializer):
     removeVolumes = serializers.BooleanField(default=False)  # noqa: N815
+    deleteRepo = serializers.BooleanField(  # noqa: N815
+        default=True, help_text="false keeps the sandbox's repository")
+
+
+class GitCommitInput(repo_serializers.CommitInput):
+    """`{message: 1-500, author?: {name, email}}`; the author defaults to AgentPod User."""
+
+
+class GitLogQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=10)
 
 
 # -- response bodies (OpenAPI only: the views build the same dicts) -----------------------------------------
@@ -141,13 +152,32 @@ class SandboxListResponse(serializers.Serializer):
 
 class SandboxCreateResponse(serializers.Serializer):
     sandbox = SandboxSerializer()
-    repository = JSONObjectField(allow_null=True, help_text="Always null: repositories are not managed here yet")
+    repository = repo_serializers.RepositorySerializer(help_text="The sandbox's repository, its workspace")
 
 
 class SandboxDetailResponse(serializers.Serializer):
     sandbox = SandboxDetailSerializer()
-    repository = JSONObjectField(allow_null=True, help_text="Always null: repositories are not managed here yet")
-    config = JSONObjectField(allow_null=True, help_text="Always null for now")
+    repository = repo_serializers.RepositorySerializer(
+        allow_null=True, help_text="The sandbox's repository; null when it has none (deleted)")
+    config = JSONObjectField(
+        allow_null=True,
+        help_text="The repository's agentpod.toml parsed, or (without one) a config detected from its files: "
+                  '{"detected": true, "project": {name}, "environment": {base, language, languages, '
+                  'packageManager}, "lifecycle": {setup?, dev?, build?, test?}}. null without a repository '
+                  "or when agentpod.toml is not valid TOML")
+
+
+class GitCommitResponse(serializers.Serializer):
+    sha = serializers.CharField()
+    message = serializers.CharField(help_text='"Changes committed"')
+
+
+class GitStatusResponse(repo_serializers.StatusResponse):
+    pass
+
+
+class GitLogResponse(repo_serializers.LogResponse):
+    pass
 
 
 class SandboxActionResponse(serializers.Serializer):

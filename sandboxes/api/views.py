@@ -15,7 +15,7 @@ from core.api.schema import error_responses
 from core.api.views import OwnerScopedMixin
 from core.serializers import parse_query, success
 
-from .. import selectors, services
+from .. import selectors, services, workspace
 from ..models import Sandbox
 from ..orchestrator import EngineError, get_orchestrator
 from ..specs import container_ref
@@ -28,6 +28,7 @@ ACTION_MESSAGES = {"start": "Sandbox started", "stop": "Sandbox stopped", "resta
 ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The sandbox id")
 NOT_FOUND = "Sandbox not found (or not the caller's), or its container is missing"
 ENGINE = "The container engine is unavailable"
+REPO_NOT_FOUND = "Sandbox not found (or not the caller's), or it has no repository (Repository not found)"
 
 
 def sandbox_errors(*statuses, **descriptions):
@@ -46,13 +47,17 @@ def lifecycle_schema(verb: str, *parameters):
     list=extend_schema(summary="The caller's sandboxes", operation_id="sandboxes_list",
                        parameters=[s.SandboxListQuery],
                        responses={200: s.SandboxListResponse, **error_responses(400, 401, 403)}),
-    create=extend_schema(summary="Create a sandbox and its container (started when autoStart)",
+    create=extend_schema(summary="Create a sandbox, its repository and container (started when autoStart)",
                          request=s.SandboxCreateInput,
                          responses={201: s.SandboxCreateResponse,
-                                    **error_responses(400, 401, 403, 409, 500, 503, e400="Invalid body, or a "
-                                                      "flavor, tier or addon that does not resolve",
+                                    **error_responses(400, 401, 403, 409, 413, 500, 502, 503, 504,
+                                                      e400="Invalid body, a flavor, tier or addon that does "
+                                                      "not resolve, or a githubUrl that cannot be cloned",
                                                       e403="userId names another user",
                                                       e409="A sandbox with this name is being created",
+                                                      e413="The repository at githubUrl is too large",
+                                                      e502="The repository at githubUrl could not be read",
+                                                      e504="The clone of githubUrl took too long",
                                                       e500="The engine failed to create the container",
                                                       e503=ENGINE)}),
     retrieve=extend_schema(summary="A sandbox, refreshed from the engine", parameters=[ID],
@@ -72,6 +77,18 @@ def lifecycle_schema(verb: str, *parameters):
                         responses={200: s.StatsResponse, **sandbox_errors(409, 503)}),
     exec=extend_schema(summary="Run a command in the container", parameters=[ID], request=s.ExecInput,
                        responses={200: s.ExecResponse, **sandbox_errors(400, 409, 503)}),
+    git_commit=extend_schema(summary="Stage everything in the sandbox's repository and commit it",
+                             parameters=[ID], request=s.GitCommitInput,
+                             responses={200: s.GitCommitResponse,
+                                        **sandbox_errors(400, 409, 500, e404=REPO_NOT_FOUND,
+                                                         e409="Another change to the repository is in "
+                                                              "progress")}),
+    git_status=extend_schema(summary="Changed, staged and untracked files of the sandbox's repository",
+                             parameters=[ID], responses={200: s.GitStatusResponse,
+                                                         **sandbox_errors(500, e404=REPO_NOT_FOUND)}),
+    git_log=extend_schema(summary="Commits of the sandbox's repository, newest first",
+                          parameters=[ID, s.GitLogQuery],
+                          responses={200: s.GitLogResponse, **sandbox_errors(400, 500, e404=REPO_NOT_FOUND)}),
 )
 class SandboxViewSet(OwnerScopedMixin, ViewSet):
     lookup_value_regex = "[^/]+"
@@ -96,19 +113,24 @@ class SandboxViewSet(OwnerScopedMixin, ViewSet):
             github_url=body.get("githubUrl"), flavor_id=body.get("flavor"),
             resource_tier_id=body.get("resourceTier"), addon_ids=body.get("addons"),
             auto_start=body["autoStart"], request=request)
-        # Repositories are not managed by this API yet: there is no server-side repository to describe.
-        return Response({"sandbox": s.sandbox_body(sandbox), "repository": None}, status=status.HTTP_201_CREATED)
+        repository = workspace.workspace_get(sandbox=sandbox)
+        return Response({"sandbox": s.sandbox_body(sandbox), "repository": repository},
+                        status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
         sandbox = self.get_object(pk)
         container = services.sandbox_refresh_from_engine(sandbox=sandbox)
         services.sandbox_mark_accessed(sandbox=sandbox)
-        return Response({"sandbox": s.sandbox_body(sandbox, container), "repository": None, "config": None})
+        repository = workspace.workspace_get(sandbox=sandbox)
+        config = workspace.workspace_config(sandbox=sandbox) if repository is not None else None
+        return Response({"sandbox": s.sandbox_body(sandbox, container), "repository": repository,
+                         "config": config})
 
     def destroy(self, request, pk=None):
         sandbox = self.get_object(pk)
         query = parse_query(s.DeleteQuery, request)
-        services.sandbox_delete(sandbox=sandbox, remove_volumes=query["removeVolumes"], request=request)
+        services.sandbox_delete(sandbox=sandbox, remove_volumes=query["removeVolumes"],
+                                delete_repo=query["deleteRepo"], request=request)
         return Response(success("Sandbox deleted"))
 
     def _lifecycle(self, request, pk, name: str, timeout: int | None = None):
@@ -163,6 +185,29 @@ class SandboxViewSet(OwnerScopedMixin, ViewSet):
         result = get_orchestrator().exec(container_ref(sandbox), body["command"], working_dir=body.get("workingDir"),
                                          env=body.get("env"), user=body.get("user"))
         return Response({"exitCode": result.exit_code, "stdout": result.stdout, "stderr": result.stderr})
+
+    # -- the sandbox's repository (its workspace) -----------------------------------------------------
+
+    @action(detail=True, methods=["post"], url_path="git/commit", url_name="git-commit")
+    def git_commit(self, request, pk=None):
+        sandbox = self.get_object(pk)
+        data = s.GitCommitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        author = body.get("author")
+        sha = workspace.sandbox_git_commit(sandbox=sandbox, message=body["message"],
+                                           author=(author["name"], author["email"]) if author else None)
+        return Response({"sha": sha, "message": "Changes committed"})
+
+    @action(detail=True, methods=["get"], url_path="git/status", url_name="git-status")
+    def git_status(self, request, pk=None):
+        return Response({"files": workspace.sandbox_git_status(sandbox=self.get_object(pk))})
+
+    @action(detail=True, methods=["get"], url_path="git/log", url_name="git-log")
+    def git_log(self, request, pk=None):
+        sandbox = self.get_object(pk)
+        query = parse_query(s.GitLogQuery, request)
+        return Response({"commits": workspace.sandbox_git_log(sandbox=sandbox, limit=query["limit"])})
 
 
 class DockerHealthViewSet(ViewSet):

@@ -145,6 +145,10 @@ def test_every_app_is_covered_by_the_rules():
      "core.views:1 imports accounts: core may import only libraries"),
     ("legacy.importer", "from accounts.models import User\n",
      "legacy.importer:1 imports accounts.models: legacy may import only ['core']"),
+    ("repos.services", "from sandboxes.models import Sandbox\n",
+     "repos.services:1 imports sandboxes.models: repos may import only ['accounts.models', 'core']"),
+    ("legacy.importer", "from repos.services import repository_adopt\n",
+     "legacy.importer:1 imports repos.services: legacy may import only ['core']"),
 ])
 def test_a_forbidden_import_is_reported(module, source, expected):
     assert expected in violations(imports_of(source, module))
@@ -156,6 +160,8 @@ def test_a_forbidden_import_is_reported(module, source, expected):
     ("sandboxes.services", "from providers.selectors import opencode_auth_entries\n"),
     ("onboarding.receivers", "from sandboxes.signals import sandbox_created\n"),
     ("providers.selectors", "from accounts.models import User\nfrom core.models import Setting\n"),
+    ("sandboxes.workspace", "from repos import services as repo_services\n"),
+    ("sandboxes.legacy", "from legacy.mapping import Table\nfrom repos.services import repository_adopt\n"),
 ])
 def test_an_allowed_import_passes(module, source):
     assert violations(imports_of(source, module)) == []

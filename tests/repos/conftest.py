@@ -73,10 +73,12 @@ class ThreadedWSGIServer(WSGIServer):
 
 @dataclass
 class GitHttpServer:
-    """Serves every repository under `root` at http://127.0.0.1:<port>/<name>; user `x-access-token`."""
+    """Serves every repository under `root` at http://127.0.0.1:<port>/<name>; user `x-access-token`
+    (any client, when `anonymous`, as a public GitHub repository)."""
 
     root: Path
     token: str = TOKEN
+    anonymous: bool = False
     # Bytes of each fetch's response (the pack) sent before the connection is cut; None: all of it.
     cut_pack_after: int | None = None
     requests: list[str] = field(default_factory=list)
@@ -88,7 +90,7 @@ class GitHttpServer:
     def app(self, environ, start_response):
         self.requests.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
         expected = "Basic " + base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
-        if environ.get("HTTP_AUTHORIZATION") != expected:
+        if not self.anonymous and environ.get("HTTP_AUTHORIZATION") != expected:
             start_response("401 Unauthorized",
                            [("WWW-Authenticate", 'Basic realm="git"'), ("Content-Length", "0")])
             return [b""]

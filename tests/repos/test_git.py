@@ -188,3 +188,30 @@ def test_clone_from_a_local_path(tmp_path):
     git.clone(str(source), tmp_path / "clone", auth=None, branch=None, depth=None, **CLONE_LIMITS)
     assert (tmp_path / "clone" / "a.txt").read_text() == "local"
     assert git.state(tmp_path / "clone")["remoteUrl"] == str(source)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a folder's owner needs root")
+def test_a_repository_owned_by_another_uid_is_read_and_written(tmp_path):
+    """A sandbox's container may write its workspace as another uid (see the module docstring)."""
+    repo = new_repo(tmp_path / "r", {"a.txt": b"a"})
+    (repo / "b.txt").write_text("b")
+    for path in [repo, *repo.rglob("*")]:
+        os.chown(path, 4321, 4321, follow_symlinks=False)
+    assert [f["path"] for f in git.status(repo)] == ["b.txt"]
+    git.stage(repo, paths=None)
+    git.commit(repo, message="Add b", author=AUTHOR)
+    assert [c["message"] for c in git.log(repo, ref="HEAD", limit=5)] == ["Add b", "Initial commit"]
+    run_git(repo, "-c", "safe.directory=*", "fsck", "--full", "--strict")  # the git CLI has the check too
+
+
+def test_config_values_and_what_opens_as_a_repository(tmp_path):
+    repo = new_repo(tmp_path / "r")
+    assert git.config_get(repo, "agentpod.importedfrom") is None
+    git.config_set(repo, "agentpod.importedfrom", "sandbox-1")
+    assert git.config_get(repo, "agentpod.importedfrom") == "sandbox-1"
+    assert run_git(repo, "config", "agentpod.importedfrom").strip() == "sandbox-1"
+    assert git.opens(repo)
+    (tmp_path / "fake" / ".git").mkdir(parents=True)
+    assert not git.opens(tmp_path / "fake") and not git.opens(tmp_path / "missing")
+    run_git(tmp_path, "init", "-q", "--bare", "bare.git")
+    assert not git.opens(tmp_path / "bare.git")

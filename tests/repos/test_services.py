@@ -261,3 +261,47 @@ def test_a_write_that_waits_too_long_for_the_lock_is_409(user, settings):
         release.set()
         holder.join()
     services.repository_commit(user=user, name="busy", message="m")
+
+
+# -- adopting an existing repository folder (the legacy import) ---------------------------------------------
+
+def test_adopt_copies_marks_and_recognises_its_own_work(user, tmp_path):
+    source = make_source(tmp_path / "old" / "app", {"a.txt": "a"}, commits=2)
+    (source / "dirty.txt").write_text("not committed")
+    assert services.repository_adopt(user=user, name="app", source=source, origin="sb1", dry_run=True) == (
+        "would copy")
+    assert leftovers(user) == []
+    assert services.repository_adopt(user=user, name="app", source=source, origin="sb1") == "copied"
+    path = user_root(user) / "app"
+    assert (path / "dirty.txt").read_text() == "not committed" and source.is_dir()
+    log = selectors.repository_log(user=user, name="app")
+    assert [c["message"] for c in log] == ["Commit 1\n", "Commit 0\n"]
+    fsck(path)
+    assert services.repository_adopt(user=user, name="app", source=source, origin="sb1") == "already in place"
+    with pytest.raises(services.RepositoryNotPlaced, match="name clash"):
+        services.repository_adopt(user=user, name="app", source=source, origin="another sandbox")
+    assert leftovers(user) == ["app"]
+
+
+def test_adopt_moves(user, tmp_path):
+    source = make_source(tmp_path / "old" / "app", {"a.txt": "a"})
+    assert services.repository_adopt(user=user, name="app", source=source, origin="sb1", move=True) == "moved"
+    assert not source.exists() and leftovers(user) == ["app"]
+    # A re-run: the source is gone, the repository is in place.
+    assert services.repository_adopt(user=user, name="app", source=source, origin="sb1", move=True) == (
+        "already in place")
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda path: None, "no such directory"),
+    (lambda path: path.mkdir(parents=True), "not a git repository"),
+    (lambda path: (path / ".git").mkdir(parents=True), "not a git repository"),
+])
+def test_adopt_reports_what_it_cannot_place(user, tmp_path, make, reason):
+    source = tmp_path / "old" / "app"
+    make(source)
+    with pytest.raises(services.RepositoryNotPlaced, match=reason):
+        services.repository_adopt(user=user, name="app", source=source, origin="sb1")
+    with pytest.raises(services.RepositoryNotPlaced, match="not a valid repository name"):
+        services.repository_adopt(user=user, name="../app", source=source, origin="sb1")
+    assert leftovers(user) == []

@@ -22,6 +22,9 @@ from pathlib import Path
 import docker
 import pytest
 
+# Fixtures shared with the repos tests (a loopback git server, clones from it allowed).
+from tests.repos.conftest import allow_test_clones, git_server  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "dockerd.sh"
 TEST_IMAGE = "agentpod-test/busybox:latest"
@@ -68,6 +71,13 @@ def _engine_dir() -> Path:
     import tempfile
 
     return Path(os.environ.get("AGENTPOD_ENGINE_DIR") or Path(tempfile.gettempdir()) / "agentpod-engine")
+
+
+@pytest.fixture(autouse=True)
+def repos_dir(settings, tmp_path) -> Path:
+    """Every test's repositories (a sandbox's workspace among them) in a folder of its own."""
+    settings.REPOS_DIR = tmp_path / "repos"
+    return settings.REPOS_DIR
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +158,6 @@ def engine(docker_engine, settings, request):
     settings.SANDBOX_EXTRA_LABELS = {SESSION_LABEL: docker_engine.session, CASE_LABEL: case}
     settings.SANDBOX_STOP_TIMEOUT = 2
     settings.SANDBOX_CONTAINER_COMMAND = None
-    settings.SANDBOX_REPOS_DIR = None
     # The busybox image has only root.
     settings.SANDBOX_EXEC_USER = ""
     settings.SANDBOX_OPENCODE_CONFIG_DIR = "/root/.config/opencode"

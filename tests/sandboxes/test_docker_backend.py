@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from containers.models import ResourceTier
 from containers.services import GIB
+from repos.services import repository_init
 from sandboxes.docker_backend import DockerOrchestrator
 from sandboxes.orchestrator import (
     ContainerNotFound,
@@ -271,18 +272,30 @@ def test_engine_info(engine, backend):
     assert info.images >= 1
 
 
-def test_the_sandbox_repository_is_mounted_as_the_workspace(engine, backend, user, settings, tmp_path):
-    (tmp_path / "my-repo").mkdir()
-    (tmp_path / "my-repo" / "README.md").write_text("# my-repo\n")
-    settings.SANDBOX_REPOS_DIR = str(tmp_path)
+def test_the_owners_repository_is_mounted_as_the_workspace(engine, backend, user, other_user, repos_dir):
+    repository_init(user=user, name="my-repo", files={"README.md": "# my-repo\n"})
+    repository_init(user=other_user, name="theirs", files={"README.md": "# theirs\n"})
     sandbox = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="my-repo")
     backend.create(container_spec(sandbox))
     backend.start(container_ref(sandbox))
-    assert backend.exec(container_ref(sandbox), ["cat", "/home/workspace/README.md"]).stdout == "# my-repo\n"
+    assert backend.exec(container_ref(sandbox), ["cat", "/home/developer/workspace/README.md"]).stdout == (
+        "# my-repo\n")
+    assert raw(engine, sandbox)["HostConfig"]["Binds"] == [
+        f"{repos_dir / user.pk / 'my-repo'}:/home/developer/workspace:rw"]
 
-    without_repo = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="not-cloned-yet")
-    backend.create(container_spec(without_repo))
-    assert raw(engine, without_repo)["HostConfig"]["Binds"] in (None, [])
+    # No repository of the owner's by that name (another user's does not count): no mount at all.
+    for repo_name in ["not-cloned-yet", "theirs"]:
+        without_repo = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name=repo_name)
+        backend.create(container_spec(without_repo))
+        assert raw(engine, without_repo)["HostConfig"]["Binds"] in (None, [])
+
+
+def test_the_workspace_source_is_the_engine_hosts_path_when_configured(user, settings, repos_dir):
+    repository_init(user=user, name="my-repo")
+    sandbox = SandboxFactory(user=user, flavor_id="js", addon_ids=[], repo_name="my-repo")
+    settings.SANDBOX_REPOS_HOST_DIR = "/srv/agentpod/repos"
+    assert container_spec(sandbox).binds == {
+        f"/srv/agentpod/repos/{user.pk}/my-repo": {"bind": "/home/developer/workspace", "mode": "rw"}}
 
 
 def test_the_sandbox_delete_service_removes_the_container_through_the_interface(engine, backend, sandbox):

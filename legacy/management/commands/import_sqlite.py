@@ -38,10 +38,19 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="read, convert and report; write nothing")
         parser.add_argument("--report", metavar="FILE.json", help="write the full report as JSON")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per COPY batch")
+        parser.add_argument(
+            "--repos-dir",
+            metavar="OLD_DIR",
+            help="the old server's REPOS_DIR: each imported sandbox's repository <repoName> is copied to its "
+            "owner's REPOS_DIR/<user id>/<repoName> (re-runs skip the ones in place)",
+        )
+        parser.add_argument("--move-repos", action="store_true", help="with --repos-dir, move instead of copy")
 
     def handle(self, *args, **options):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
+        if options["move_repos"] and not options["repos_dir"]:
+            raise CommandError("--move-repos needs --repos-dir", returncode=2)
         verbose = options["verbosity"] >= 1
         progress = Progress(self.stdout, self.stderr, tty=self.stderr.isatty(), enabled=verbose)
         try:
@@ -56,6 +65,8 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=progress.table,
                 log=self.stdout.write if verbose else None,
+                repos_dir=options["repos_dir"],
+                move_repos=options["move_repos"],
             )
         except (LegacySourceError, LegacyUsageError) as error:
             raise CommandError(str(error), returncode=2) from None
