@@ -168,7 +168,8 @@ def user_for_legacy_social_account(*, provider: str, uid: str) -> User | None:
 CONFIRM_PHRASE = "DELETE MY ACCOUNT"
 
 
-def user_delete(*, user: User, delete_containers: bool = True, request=None) -> dict:
+def user_delete(*, user: User, delete_containers: bool = True, delete_repositories: bool = True,
+                request=None) -> dict:
     """Delete an account as the old server did, in its order (api-contract 2.6).
 
     Each app's part (`core.user_data`) runs in its order: first what lives outside the database
@@ -177,7 +178,7 @@ def user_delete(*, user: User, delete_containers: bool = True, request=None) -> 
     """
     result = {"sandboxesDeleted": 0, "chatSessionsArchived": 0, "activityLogsAnonymized": 0,
               "preferencesDeleted": False, "userDeleted": False, "errors": [],
-              "deleteContainers": delete_containers}
+              "deleteContainers": delete_containers, "deleteRepositories": delete_repositories}
     parts = user_data_parts()
     for part in parts:
         if part.release:
@@ -190,5 +191,5 @@ def user_delete(*, user: User, delete_containers: bool = True, request=None) -> 
         Account.objects.filter(user=user).delete()
         user.delete()
         result["userDeleted"] = True
-    del result["deleteContainers"]
+    del result["deleteContainers"], result["deleteRepositories"]
     return result

@@ -8,7 +8,8 @@ Each app registers its part from its `AppConfig.ready()`; accounts collects the 
 - `counts(user) -> dict`: numbers for `GET /api/account` (e.g. `sandboxCount`);
 - `export(user) -> dict`: keys of the data export body (secrets never);
 - `release(user, result)`: before the deletion transaction, for what lives outside the database
-  (containers); record failures in `result["errors"]`, never raise;
+  (containers, repositories on disk); `result["deleteContainers"]` and `result["deleteRepositories"]`
+  say what the user asked to remove; record failures in `result["errors"]`, never raise;
 - `delete(user, result)`: inside the deletion transaction, before the user row goes; set the
   counters of the deletion result (`result["sandboxesDeleted"] = n`).
 

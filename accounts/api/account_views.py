@@ -90,6 +90,7 @@ class AccountView(APIView):
         data = AccountDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
         results = services.user_delete(user=request.user, delete_containers=data.validated_data["deleteContainers"],
+                                       delete_repositories=data.validated_data["deleteRepositories"],
                                        request=request)
         complete = results["userDeleted"] and not results["errors"]
         return Response({"success": results["userDeleted"],

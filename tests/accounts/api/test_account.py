@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from activity.models import ActivityLog
+from repos.services import repository_init
 from tests.conftest import bearer_client
 from tests.factories import (
     AccountFactory,
@@ -174,3 +175,15 @@ def test_account_deletion_costs_the_same_queries_for_2_or_20_sandboxes():
     assert counts[0] == counts[1]
     assert not User.objects.filter(pk__in=[small[0].pk, large[0].pk]).exists()
     assert ActivityLog.objects.filter(anonymized=True).count() == 22
+
+
+@pytest.mark.parametrize("delete_repositories, kept", [(True, False), (False, True)])
+def test_deletion_removes_the_users_repositories_unless_asked_to_keep_them(api, user, other_user, settings,
+                                                                            tmp_path, delete_repositories, kept):
+    settings.REPOS_DIR = tmp_path / "repos"
+    repository_init(user=user, name="mine", files={"README.md": "# mine\n"})
+    repository_init(user=other_user, name="theirs", files={"README.md": "# theirs\n"})
+    response = delete(api, {"confirmPhrase": "DELETE MY ACCOUNT", "deleteRepositories": delete_repositories})
+    assert response.status_code == 200 and response.json()["results"]["errors"] == []
+    assert (settings.REPOS_DIR / user.pk / "mine").exists() is kept
+    assert (settings.REPOS_DIR / other_user.pk / "theirs" / "README.md").exists()
