@@ -6,3 +6,6 @@ class ContainersConfig(AppConfig):
 
     name = "containers"
     verbose_name = "Containers"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the receivers; models are loaded only now

@@ -11,6 +11,7 @@ from legacy.export import ExportTable, flag, sqlite_time
 from legacy.mapping import Table
 from legacy.values import Cleaner, Reject
 
+from .cache import reference_data_changed
 from .models import ContainerAddon, ContainerFlavor, ContainerTier, ResourceTier
 
 DEPENDS_ON = ()
@@ -188,6 +189,11 @@ TABLES = [
 # -- export -----------------------------------------------------------------------------------------
 
 _STAMPS = (sqlite_time("created_at"), sqlite_time("updated_at"))
+
+def finalize(ctx) -> None:
+    """The import wrote the tables with SQL: no save signal told the cached responses."""
+    reference_data_changed()
+
 
 EXPORT_TABLES = [
     ExportTable(

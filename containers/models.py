@@ -12,6 +12,8 @@ from django.db.models import Value
 from core.fields import JSONTextField
 from core.models import TimeStampedModel
 
+from .cache import reference_data_changed
+
 
 class ReferenceQuerySet(models.QuerySet):
     def ordered(self):
@@ -32,6 +34,7 @@ class DefaultRowQuerySet(ReferenceQuerySet):
             self.filter(is_default=True).exclude(pk=pk).update(is_default=False)
             if not row.is_default:
                 self.filter(pk=pk).update(is_default=True)
+        reference_data_changed()  # a queryset update sends no save signal
 
 
 class ResourceTier(TimeStampedModel):

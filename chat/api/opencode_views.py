@@ -21,10 +21,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from core.api.errors import ApiError, InvalidRequest
+from core.api.renderers import ORJSONRenderer
 from core.api.schema import error_responses
 from core.api.views import OwnerScopedMixin
 from sandboxes.models import Sandbox
@@ -238,7 +239,7 @@ class HealthView(OpenCodeView):
 
 
 class EventStreamView(OpenCodeView):
-    renderer_classes = [JSONRenderer, EventStreamRenderer]
+    renderer_classes = [ORJSONRenderer, EventStreamRenderer]
 
     @extend_schema(summary="OpenCode's live events as Server-Sent Events (`event: <type>` / `data: <json>`)",
                    operation_id="sandboxes_opencode_events", parameters=[SANDBOX_ID],

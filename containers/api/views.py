@@ -13,6 +13,7 @@ from core.api.permissions import IsUserOrService
 from core.api.schema import error_responses
 
 from .. import selectors
+from ..cache import cached_reference
 from ..services import addons_validate
 from . import serializers as s
 
@@ -38,9 +39,11 @@ class ReferenceViewSet(viewsets.GenericViewSet):
             raise NotFound(self.not_found)
         return obj
 
+    @cached_reference
     def list(self, request):
         return self.envelope_response(self.get_queryset())
 
+    @cached_reference
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -51,6 +54,7 @@ class DefaultRowViewSet(ReferenceViewSet):
     no_default: str
 
     @action(detail=False)
+    @cached_reference
     def default(self, request):
         row = self.get_queryset().model.objects.default()
         if row is None:
@@ -100,10 +104,12 @@ class ContainerFlavorViewSet(DefaultRowViewSet):
     serializer_class = s.ContainerFlavorSerializer
     envelope, not_found, no_default = "flavors", "Container flavor not found", "No default flavor configured"
 
+    @cached_reference
     def list(self, request):
         return self.envelope_response(selectors.flavors(enabled_only=True))
 
     @action(detail=False, url_path=r"by-language/(?P<language>[^/]+)")
+    @cached_reference
     def by_language(self, request, language: str):
         flavors = selectors.flavors_for_language(language=language)
         if not flavors:
@@ -134,6 +140,7 @@ class ContainerAddonViewSet(ReferenceViewSet):
     envelope, not_found = "addons", "Container addon not found"
 
     @action(detail=False, url_path="non-gpu")
+    @cached_reference
     def non_gpu(self, request):
         return self.envelope_response(selectors.addons(without_gpu=True))
 
@@ -154,6 +161,7 @@ class ContainerAddonViewSet(ReferenceViewSet):
         return Response(body)
 
     @action(detail=False, url_path=r"by-category/(?P<category>[^/]+)")
+    @cached_reference
     def by_category(self, request, category: str):
         if category not in ADDON_CATEGORIES:
             raise InvalidRequest(f"Invalid category. Must be one of: {', '.join(ADDON_CATEGORIES)}")

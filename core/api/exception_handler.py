@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .errors import ApiError, InvalidRequest, PayloadTooLarge, ServerError, ServiceUnavailable
+from .renderers import ORJSONRenderer
 
 logger = logging.getLogger("agentpod.api")
 
@@ -55,7 +55,7 @@ def api_exception_handler(exc, context):
 def error_response(exc, request=None) -> HttpResponse:
     """`api_exception_handler`'s answer to `exc`, rendered, for code that runs outside a DRF view."""
     response = api_exception_handler(exc, {"request": request})
-    response.accepted_renderer = JSONRenderer()
+    response.accepted_renderer = ORJSONRenderer()
     response.accepted_media_type = "application/json"
     response.renderer_context = {"request": request}
     return response.render()

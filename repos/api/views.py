@@ -15,7 +15,6 @@ from core.serializers import parse_query
 
 from .. import selectors, services
 from . import serializers as s
-from .renderers import ORJSONRenderer
 
 NAME = OpenApiParameter("name", str, OpenApiParameter.PATH, description="The repository's name")
 SHA = OpenApiParameter("sha", str, OpenApiParameter.PATH,
@@ -48,7 +47,6 @@ def success(message: str) -> Response:
 class RepositoryView(APIView):
     """The repository endpoints' base: their bodies (listings, logs) are encoded by orjson."""
 
-    renderer_classes = (ORJSONRenderer,)
 
 
 class RepositoryListView(RepositoryView):
