@@ -2,6 +2,7 @@
 
 `application` is a small path router:
 - `/api/mcp` (exactly) → the MCP server (knowledge/mcp.py), a Starlette app of the official `mcp` SDK;
+- `/health` (exactly) → the liveness answer without Django's stack (core/liveness.py);
 - every other path → Django (`/api/mcp/knowledge`, the old bare endpoint, included);
 - lifespan events (startup/shutdown) → the MCP app, whose session manager needs them; Django has no
   lifespan handling.
@@ -17,6 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 django_application = get_asgi_application()
 
 # -- the MCP server ----------------------------------------------------------------------------------------
+from core.liveness import liveness_app  # noqa: E402
 from knowledge.mcp import MCP_PATH, mcp_application  # noqa: E402
 
 
@@ -33,7 +35,8 @@ def path_router(routes: dict, default, lifespan):
 
 def build_application():
     mcp_app = mcp_application()
-    return path_router({MCP_PATH: mcp_app}, default=django_application, lifespan=mcp_app)
+    return path_router({MCP_PATH: mcp_app, "/health": liveness_app(django_application)},
+                       default=django_application, lifespan=mcp_app)
 
 
 application = build_application()
