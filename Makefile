@@ -20,14 +20,14 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
-# The API under ASGI (uvicorn: the OpenCode event streams hold no thread) and, beside it, the chat sync
-# worker; Ctrl-C stops both.
+# The API under ASGI (granian, as in production: the OpenCode event streams hold no thread) and, beside it,
+# the chat sync worker; Ctrl-C stops both.
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@export DJANGO_SETTINGS_MODULE=config.settings.local; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py sync_chats & worker=$$!; \
-	$(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port 8000
+	$(BIN)/granian --interface asgi --host 127.0.0.1 --port 8000 config.asgi:application
 
 # The suite runs against a real Docker engine (Debian's dockerd, scripts/dockerd.sh): started here when
 # it is not already running, and stopped again at the end by this recipe only if it started it.

@@ -31,8 +31,15 @@ else:
     EMBEDDED_POSTGRES_DIR = env.str("EMBEDDED_POSTGRES_DIR", default="") or None
     DATABASES = {"default": environ.Env.db_url_config(database_url(EMBEDDED_POSTGRES_DIR))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pool of connections per process (psycopg_pool): under ASGI every request's sync code may run on a
+# thread of its own, so per-thread persistent connections (CONN_MAX_AGE) would open one per request and
+# leak them; a pool hands each request a ready connection and takes it back. DB_POOL_MAX bounds what one
+# server process holds (workers x DB_POOL_MAX must stay under PostgreSQL's max_connections).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": env.int("DB_POOL_MIN", default=1), "max_size": env.int("DB_POOL_MAX", default=8),
+    # How long a request waits for a connection: also how soon it answers 503 when the database is down.
+    "timeout": env.float("DB_POOL_TIMEOUT", default=3.0)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- Applications -------------------------------------------------------------------------------

@@ -30,11 +30,13 @@ def database_down():
 
     def back_up():
         connection.close()
+        connection.close_pool()  # the pool of the closed port goes; the next one connects to the real port
         connection.settings_dict["PORT"] = port
 
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # bound, never listening: every connection is refused
         connection.close()
+        connection.close_pool()  # its open connections must not outlive "the database is down"
         connection.settings_dict["PORT"] = closed.getsockname()[1]
         try:
             yield back_up
