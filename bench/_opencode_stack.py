@@ -35,14 +35,24 @@ def _admin_url(server_url: str) -> str:
     return (server_url.rsplit("/", 1)[0] + "/postgres").replace("postgres://", "postgresql://")
 
 
-def django_setup(database: str) -> str:
+PRIVATE_POSTGRES_DIR = Path(tempfile.gettempdir()) / "agentpod-bench-postgres"
+
+
+def django_setup(database: str, *, private_server: bool = False) -> str:
     """A fresh database `database` on DATABASE_URL's server (or the embedded PostgreSQL), migrated, with
-    Django set up in this process on the production settings; returns its URL (the child inherits it)."""
+    Django set up in this process on the production settings; returns its URL (the child inherits it).
+
+    `private_server`: an embedded PostgreSQL of the benches' own (PRIVATE_POSTGRES_DIR), stopped when this
+    process exits, for a bench that may hold many connections: the shared one's 100 connections serve
+    everyone's tests."""
     import psycopg
 
     from core.db.embedded import database_url
 
-    server_url = os.environ.get("DATABASE_URL") or database_url()
+    if private_server:
+        server_url = database_url(PRIVATE_POSTGRES_DIR)
+    else:
+        server_url = os.environ.get("DATABASE_URL") or database_url()
     with psycopg.connect(_admin_url(server_url), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
         connection.execute(f'CREATE DATABASE "{database}"')
