@@ -5,8 +5,9 @@ The messages are `{info, parts}` as OpenCode 1.18.33 answers `GET /session/{id}/
 are a real user message and a real answer captured from it, with the fake model's one-line reply replaced by
 ~1.5 KB of text), alternating user and assistant; every fourth answer also carries a completed `bash` tool
 part (its shape from OpenCode's SDK types; the tests' model server makes no tool calls). Each round syncs
-into a new session of one sandbox, in a throwaway database on the embedded PostgreSQL (or DATABASE_URL's
-server), with the production settings (DEBUG off); queries are counted with an execute wrapper.
+into a new session of one sandbox, in a throwaway database on an embedded PostgreSQL of the benches' own
+(bench/_opencode_stack.py), with the production settings (DEBUG off); queries are counted with an execute
+wrapper.
 
     .venv/bin/python bench/opencode_chat_sync.py [--messages 1000] [--rounds 3]
 """
@@ -118,7 +119,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    django_setup(BENCH_DB)
+    django_setup(BENCH_DB, private_server=True)
     from django.db import connection
 
     from chat.models import ChatMessage

@@ -3,7 +3,8 @@ API minus the same `GET /session` straight to OpenCode (issue 11; target: p50 ov
 
 A real OpenCode runs as a loopback process (tests/support/opencode_process.py) with the password the API
 derives for the sandbox; the API is served the production way, `uvicorn config.asgi:application` with
-`config.settings.production`, one process on 127.0.0.1 (bench/_opencode_stack.py). The bench creates
+`config.settings.production`, one process on 127.0.0.1, on an embedded PostgreSQL of the benches' own
+(bench/_opencode_stack.py). The bench creates
 `--sessions` OpenCode sessions so the listing has a body, then sends `--requests` sequential requests to
 each side, interleaved (API, direct, API, direct...) so that noise from other work on the machine falls on
 both alike, each side on one keep-alive httpx connection. Two references show where the API's own time
@@ -79,7 +80,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="OUT", help="py-spy the proxied block into OUT (collapsed stacks)")
     args = parser.parse_args()
 
-    django_setup(BENCH_DB)
+    django_setup(BENCH_DB, private_server=True)
     import httpx
     import psutil
 
