@@ -16,6 +16,7 @@ import logging
 
 from adrf.views import APIView
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -248,6 +249,8 @@ class EventStreamView(OpenCodeView):
                        **PROXY_ERRORS})
     async def get(self, request, sandbox_id):
         endpoint = await self.endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
+        # The stream may last hours: its database connection goes back to the pool now, not when it ends.
+        await sync_to_async(connections.close_all)()
         response = StreamingHttpResponse(relay_events(endpoint, heartbeat=HEARTBEAT_SECONDS),
                                          content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
@@ -263,7 +266,9 @@ async def relay_events(endpoint: OpenCodeEndpoint, *, heartbeat: float = HEARTBE
     """OpenCode's `/event` as SSE for our client, with a heartbeat comment whenever OpenCode is quiet. The
     upstream connection is read by a task of its own and closed as soon as our client goes (the server
     cancels this generator) or OpenCode ends the stream (the client reconnects)."""
-    events: asyncio.Queue = asyncio.Queue(maxsize=256)
+    # A client that falls this far behind slows its own relay only (the upstream read waits), never the
+    # server's memory.
+    events: asyncio.Queue = asyncio.Queue(maxsize=64)
 
     async def pump():
         try:
