@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SANDBOX_ID = "startupSbx01"
 
 
-_X = ((
+@pytest.mark.xfail(strict=True, reason=(
     "App bug: AsyncOpenCodeClient.events() waits up to SANDBOX_OPENCODE_EVENT_READ_TIMEOUT (30 s) for a "
     "stream a starting OpenCode never answers; the first event (server.connected, sent at once) should be "
     "bounded by a few seconds. Remove this marker with the fix."))
