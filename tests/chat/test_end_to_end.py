@@ -50,11 +50,12 @@ def http(asgi_server):
         yield client
 
 
-def read_events(response, until, timeout=30.0) -> list[tuple[str, dict | str]]:
-    """(event type, data) of each SSE message and ("comment", text) of each comment, until `until(seen)`."""
-    seen, kind = [], None
+def read_events(lines, until, seen=None, timeout=30.0) -> list[tuple[str, dict | str]]:
+    """(event type, data) of each SSE message and ("comment", text) of each comment of the stream's `lines`
+    (one `iter_lines()` iterator, read on where it was left), appended to `seen` until `until(seen)`."""
+    seen, kind = [] if seen is None else seen, None
     deadline = time.monotonic() + timeout
-    for line in response.iter_lines():
+    for line in lines:
         if line.startswith(":"):
             seen.append(("comment", line[1:].strip()))
         elif line.startswith("event: "):
@@ -120,6 +121,10 @@ def test_a_conversation_with_the_agent_in_a_container_survives_a_stop_and_a_star
         with http.stream("GET", f"{api}/event", headers={"Accept": "text/event-stream"}) as stream:
             assert stream.status_code == 200
             assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.iter_lines()
+            # The message is sent once the relay is subscribed to OpenCode's events, so none is missed.
+            events = read_events(lines, lambda seen: any(kind == "server.connected" for kind, _ in seen))
+            assert "server.connected" in [kind for kind, _ in events], events
             sender = threading.Thread(target=send, daemon=True)
             sender.start()
 
@@ -127,7 +132,7 @@ def test_a_conversation_with_the_agent_in_a_container_survives_a_stop_and_a_star
                 return any(kind == "session.idle" and data["properties"].get("sessionID") == session["id"]
                            for kind, data in seen)
 
-            events = read_events(stream, idle, timeout=60)
+            read_events(lines, idle, seen=events, timeout=60)
         sender.join(timeout=60)
         assert idle(events), [kind for kind, _ in events]
         assert events[0] == ("comment", "connected")
