@@ -7,8 +7,6 @@ data is committed (`transaction=True`).
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 
 import pytest
@@ -16,52 +14,18 @@ from django.core.management import call_command
 from django.db import connection
 
 from chat.models import ChatMessage, ChatSession, ChatSyncState
-from chat.worker import LOCK_CLASS, ChatSyncWorker, sandbox_lock_key
+from chat.worker import LOCK_CLASS, sandbox_lock_key
 from sandboxes.credentials import opencode_password
 from sandboxes.opencode import OpenCodeClient
 from tests.chat.conftest import AGENT_SANDBOX_ID
 from tests.conftest import bearer_client
 from tests.factories import SandboxFactory, UserFactory
+from tests.support.chat_worker import RunningWorker, wait_for
 from tests.support.opencode_process import OpenCodeProcess
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TEXT = [{"type": "text", "text": "Say hello"}]
-
-
-class RunningWorker:
-    """A worker with its own event loop in a thread, stopped (and its locks released) on exit."""
-
-    def __init__(self, **options):
-        self.worker = ChatSyncWorker(scan_interval=0.2, backoff_initial=0.2, backoff_max=1, **options)
-        self.loop = asyncio.new_event_loop()
-        self.stop = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        asyncio.set_event_loop(self.loop)
-        self.stop = asyncio.Event()
-        self.loop.run_until_complete(self.worker.run(self.stop))
-
-    def __enter__(self):
-        self.thread.start()
-        return self.worker
-
-    def __exit__(self, *exc):
-        while self.stop is None:
-            time.sleep(0.01)
-        self.loop.call_soon_threadsafe(self.stop.set)
-        self.thread.join(timeout=20)
-        assert not self.thread.is_alive(), "the worker did not stop"
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def send(endpoint) -> str:

@@ -129,6 +129,15 @@ class OpenCodeProcess:
                                    f"(exit code {self.process.returncode}); log:\n{self.log_text()[-2000:]}")
         raise AssertionError("unreachable")
 
+    def spawn(self) -> OpenCodeProcess:
+        """Launch `opencode serve` on a free port and return at once, without waiting for it to answer
+        (as a container's OpenCode is launched): for tests of what reaches OpenCode while it starts."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self._spawn()
+        return self
+
     def _spawn(self) -> None:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
