@@ -90,6 +90,7 @@ class ChatSyncWorker:
                 await self.release(sandbox_id)
         for sandbox_id in sorted(running - set(self.followers)):
             if await self._try_lock(sandbox_id):
+                await sync_to_async(_record)(sandbox_id, worker=self.name, active=True, attempts=0)
                 task = asyncio.create_task(self.follow(sandbox_id), name=f"chat-sync-{sandbox_id}")
                 self.followers[sandbox_id] = Follower(sandbox_id, task)
         if self.followers:

@@ -45,6 +45,7 @@ sandboxes/conf.py):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -596,13 +597,19 @@ class AsyncOpenCodeClient:
         that cannot be opened, is cut, or stays silent longer than SANDBOX_OPENCODE_EVENT_READ_TIMEOUT
         raises `OpenCodeUnavailable` (reconnect); OpenCode refusing the stream raises as any other call;
         a malformed event is logged and skipped.
+
+        A healthy OpenCode sends `server.connected` at once, so the first event is awaited only
+        SANDBOX_OPENCODE_CONNECT_TIMEOUT: an OpenCode that has just started may take a first request and
+        never answer it (measured on 1.18.33), and waiting the read timeout for it would leave a new
+        sandbox's stream silent for 30 s.
         """
         path = "/event"
         timeout = httpx.Timeout(_setting("SANDBOX_OPENCODE_EVENT_READ_TIMEOUT"),
                                 connect=_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT"))
         try:
-            async with aconnect_sse(self._http, "GET", path, timeout=timeout,
-                                    headers={"Accept": "text/event-stream"}) as source:
+            async with asyncio.timeout(_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT")) as opening, \
+                    aconnect_sse(self._http, "GET", path, timeout=timeout,
+                                 headers={"Accept": "text/event-stream"}) as source:
                 response = source.response
                 if response.status_code != 200:
                     await response.aread()
@@ -614,8 +621,9 @@ class AsyncOpenCodeClient:
                 async for sse in source.aiter_sse():
                     event = _parse_event(sse, self.endpoint)
                     if event is not None:
+                        opening.reschedule(None)  # the stream is open: from now on only the read timeout
                         yield event
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, TimeoutError) as exc:
             raise _unreachable(path, self.endpoint, exc) from None
         except SSEError as exc:  # httpx-sse's complaint about the stream itself
             logger.warning("OpenCode at %s sent a broken event stream: %s", self.endpoint.base_url, exc)

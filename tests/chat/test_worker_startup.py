@@ -4,8 +4,9 @@ A fresh `opencode serve` (1.18.33) never answers the first request that reaches 
 status line, no byte, until the client gives up (measured: 12 s, 40 s and 60 s waits; the requests that
 come a moment later answer at once). The worker begins following a sandbox as soon as its row says
 `running`, before OpenCode listens, and retries quickly, so its `/event` request is often that first
-request; `AsyncOpenCodeClient.events()` then waits SANDBOX_OPENCODE_EVENT_READ_TIMEOUT (30 s) for the
-silence to count as a dead stream. Every start of a sandbox delays its sync by half a minute.
+request. `AsyncOpenCodeClient.events()` therefore waits for the first event (sent at once by a healthy
+OpenCode) only SANDBOX_OPENCODE_CONNECT_TIMEOUT; before, it waited the 30 s read timeout, and every start
+of a sandbox delayed its sync by half a minute.
 """
 
 from __future__ import annotations
@@ -25,10 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SANDBOX_ID = "startupSbx01"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "App bug: AsyncOpenCodeClient.events() waits up to SANDBOX_OPENCODE_EVENT_READ_TIMEOUT (30 s) for a "
-    "stream a starting OpenCode never answers; the first event (server.connected, sent at once) should be "
-    "bounded by a few seconds. Remove this marker with the fix."))
 def test_the_worker_syncs_a_sandbox_within_seconds_of_its_opencode_starting(opencode_binary, model):
     process = OpenCodeProcess(opencode_binary, config=model.opencode_config(),
                               password=opencode_password(SANDBOX_ID))
