@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("sandboxes.api.urls")),
     path("api/", include("repos.api.urls")),
     path("api/", include("knowledge.api.urls")),
+    path("api/", include("onboarding.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,8 +6,9 @@ implementation as the old bare endpoint `POST /api/mcp/knowledge`, and returns t
 
 Authentication: `DjangoAuthMiddleware` runs the REST API's own authentication classes
 (`REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]`) on the request's headers, so every credential the API
-accepts (a user's bearer session token or cookie, the service token, and any class added to that list
-later) is accepted here, and nothing else. Anonymous callers get the API's 401 body.
+accepts (a user's bearer session token or cookie, a sandbox's credential acting for its owner, the service
+token, and any class added to that list later) is accepted here, and nothing else. Anonymous callers get
+the API's 401 body.
 
 Django runs beside it in the same ASGI process (config/asgi.py routes `MCP_PATH` here). ORM work happens
 in Django's thread-sensitive executor, with connections handled as at the start and end of a Django request.
@@ -125,7 +126,8 @@ async def get_provider_setup_guide(ctx: Context, provider: Annotated[str, Field(
 # -- authentication ---------------------------------------------------------------------------------------
 
 def authenticate(scope: dict):
-    """The principal the REST API would see for these headers (a user or the service token), or None."""
+    """The principal the REST API would see for these headers (a user, a sandbox's credential or the service
+    token), or None."""
     close_old_connections()
     try:
         request = Request(ASGIRequest(scope, io.BytesIO()),

@@ -1,7 +1,10 @@
-"""Setup guides for the MCP `get_provider_setup_guide` tool: five built-ins, a generic guide otherwise.
+"""Provider setup guides, written for AgentPod, where a key is entered once in Settings → Providers and
+reaches every sandbox. Two shapes share the steps:
 
-The keys and names are the old tool's (api-contract 2.16: anthropic, openai, google, aws, groq); the steps
-are written for AgentPod, where a key is entered once in Settings → Providers and reaches every sandbox.
+- `provider_guide`: the MCP `get_provider_setup_guide` tool's `{provider, name, steps, links}`, with the old
+  tool's keys and names (api-contract 2.16: anthropic, openai, google, aws, groq);
+- `onboarding_setup_guide`: `GET /api/onboarding/providers/setup/:id`'s `{name, steps, apiKeyUrl, envVar}`,
+  with the old onboarding route's keys and names (2.15: anthropic, openai, google, groq, openrouter).
 """
 
 SAVE_IN_AGENTPOD = "In AgentPod, open Settings → Providers, choose the provider and paste the key"
@@ -91,3 +94,39 @@ def provider_guide(provider: str) -> dict:
         SAVE_IN_AGENTPOD,
         KEEP_IT_SECRET,
     ], "links": []}
+
+
+# -- the onboarding route's shape ------------------------------------------------------------------------
+
+OPENROUTER_STEPS = [
+    "Sign in to OpenRouter at https://openrouter.ai",
+    "Add credits under Credits; free models work without them, with lower rate limits",
+    "Open Keys and create a key for AgentPod (a credit limit per key is possible)",
+    "Copy the key now: it is shown only once",
+    SAVE_IN_AGENTPOD,
+    KEEP_IT_SECRET,
+]
+# id → (name, where the key is made, the variable OpenCode's provider SDK reads, steps)
+ONBOARDING_GUIDES = {
+    "anthropic": ("Anthropic", "https://console.anthropic.com/settings/keys", "ANTHROPIC_API_KEY",
+                  GUIDES["anthropic"]["steps"]),
+    "openai": ("OpenAI", "https://platform.openai.com/api-keys", "OPENAI_API_KEY", GUIDES["openai"]["steps"]),
+    "google": ("Google AI (Gemini)", "https://aistudio.google.com/app/apikey", "GOOGLE_GENERATIVE_AI_API_KEY",
+               GUIDES["google"]["steps"]),
+    "groq": ("Groq", "https://console.groq.com/keys", "GROQ_API_KEY", GUIDES["groq"]["steps"]),
+    "openrouter": ("OpenRouter", "https://openrouter.ai/keys", "OPENROUTER_API_KEY", OPENROUTER_STEPS),
+}
+
+
+def onboarding_setup_guide(provider_id: str) -> dict:
+    """`{name, steps, apiKeyUrl, envVar}` for `provider_id` (case-insensitive); any other id gets a generic
+    three-step guide named by the id, no key URL, and `<ID>_API_KEY` (`-` as `_`)."""
+    known = ONBOARDING_GUIDES.get(provider_id.strip().lower())
+    if known is not None:
+        name, url, env_var, steps = known
+        return {"name": name, "steps": list(steps), "apiKeyUrl": url, "envVar": env_var}
+    return {"name": provider_id, "steps": [
+        f"Create an account with {provider_id} and make an API key on its website",
+        SAVE_IN_AGENTPOD,
+        KEEP_IT_SECRET,
+    ], "apiKeyUrl": "", "envVar": f"{provider_id.upper().replace('-', '_')}_API_KEY"}

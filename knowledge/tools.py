@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.api.permissions import is_service
+from core.api.permissions import acting_user
 from core.fields import dump_json
 from providers.catalogue import CatalogueUnavailable
 
@@ -124,7 +124,8 @@ class ToolArgumentError(Exception):
 
 
 def tool_call(name: str | None, arguments: dict | None, *, principal) -> ToolResult:
-    """Run tool `name`. `principal` is the authenticated caller (a user, or the service token)."""
+    """Run tool `name`. `principal` is the authenticated caller: a user, a sandbox's credential (acting for
+    its owner) or the service token."""
     if not name:
         return ToolResult("Tool name is required", is_error=True)
     handler = HANDLERS.get(name)
@@ -193,7 +194,8 @@ def list_project_types(arguments: dict, principal) -> list[dict]:
 
 
 def get_available_models(arguments: dict, principal) -> dict:
-    return selectors.available_models(user=None if is_service(principal) else principal,
+    # A sandbox's credential acts for the sandbox's owner (DECISIONS 31); the service token for nobody.
+    return selectors.available_models(user=acting_user(principal),
                                       capability=_optional_text(arguments, "capability"),
                                       tier=_optional_text(arguments, "tier"))
 

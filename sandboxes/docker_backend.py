@@ -235,6 +235,12 @@ class DockerOrchestrator(Orchestrator):
                               stdout=(stdout or b"").decode("utf-8", errors="replace"),
                               stderr=(stderr or b"").decode("utf-8", errors="replace"))
 
+    def put_archive(self, ref: ContainerRef, path: str, data: bytes) -> None:
+        with self._engine("put_archive") as api:
+            # docker-py answers False instead of raising for a refused upload it did not map to an error.
+            if not api.put_archive(self._container(api, ref), path, data):
+                raise EngineError()
+
     def opencode_url(self, ref: ContainerRef) -> str | None:
         with self._engine("inspect") as api:
             attrs = api.inspect_container(self._container(api, ref))

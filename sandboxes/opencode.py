@@ -296,6 +296,10 @@ class _Calls:
     def mcp_add(name: str, config: Json) -> _Call:
         return _Call("POST", "/mcp", body={"name": name, "config": config})
 
+    @staticmethod
+    def instance_dispose() -> _Call:
+        return _Call("POST", "/instance/dispose")
+
 
 # -- the one place OpenCode's failures are translated -------------------------------------------------------
 
@@ -493,6 +497,12 @@ class OpenCodeClient:
 
     def mcp_add(self, name: str, config: Json) -> Json:
         return self._send(_Calls.mcp_add(name, config))
+
+    def instance_dispose(self) -> bool:
+        """Drop the workspace's loaded state, so the next request re-reads its config (opencode.json,
+        `.opencode/agent`, `.opencode/command`, AGENTS.md). Measured on 1.18.33: a SIGHUP ends the server
+        instead of reloading it."""
+        return self._send(_Calls.instance_dispose())
 
 
 class AsyncOpenCodeClient:

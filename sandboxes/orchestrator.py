@@ -1,7 +1,7 @@
 """The container engine behind sandboxes, as one interface (STYLE 13, like Django's mail backends).
 
 - `Orchestrator`: the lifecycle every backend implements (create, start, stop, restart, pause, unpause,
-  remove, inspect, logs, stats, exec), plus `status` and `write_file`, shared on top of them.
+  remove, inspect, logs, stats, exec, put_archive), plus `status` and `write_file`, shared on top of them.
 - `get_orchestrator()`: the backend named by `SANDBOX_ORCHESTRATOR` (default: the Docker backend).
 - Value types: a backend creates from a finished `ContainerSpec` and addresses a container by its
   `ContainerRef`; it answers `ContainerInfo`, `ExecResult`, `SandboxStats`, `EngineInfo`.
@@ -218,6 +218,11 @@ class Orchestrator(abc.ABC):
     @abc.abstractmethod
     def exec(self, ref: ContainerRef, command: list[str], *, working_dir: str | None = None,
              env: dict[str, str] | None = None, user: str | None = None) -> ExecResult: ...
+
+    @abc.abstractmethod
+    def put_archive(self, ref: ContainerRef, path: str, data: bytes) -> None:
+        """Unpack the tar archive `data` into the container's directory `path`, which must exist. Files keep
+        the modes and owners their headers give; the container may be running or stopped."""
 
     @abc.abstractmethod
     def engine_info(self) -> EngineInfo: ...

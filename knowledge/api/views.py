@@ -1,7 +1,8 @@
 """`/api/knowledge/*` (api-contract 2.14) and the bare MCP endpoint `POST /api/mcp/knowledge` (2.16).
 
 Knowledge is global: every signed-in user reads the same documents, and the admin is the editor. The
-service token reaches only the MCP endpoint (DECISIONS 4); the REST endpoints answer it 403.
+service token and sandbox credentials reach only the MCP endpoint (DECISIONS 4, 31); the REST endpoints
+answer them 403.
 """
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import ApiError, NotFound
-from core.api.permissions import IsUserOrService
+from core.api.permissions import IsUserServiceOrSandbox
 from core.api.schema import AnyJSONField, error_responses
 from core.serializers import parse_query
 
@@ -142,7 +143,8 @@ class AnyContentTypeJSONParser(JSONParser):
 
 
 class McpKnowledgeView(APIView):
-    permission_classes = [IsUserOrService]
+    # The images call it with their sandbox's credential, which acts for the sandbox's owner (DECISIONS 31).
+    permission_classes = [IsUserServiceOrSandbox]
     parser_classes = [AnyContentTypeJSONParser]
 
     @extend_schema(

@@ -26,6 +26,7 @@ from tests.factories import (
     ChatMessageFactory,
     ChatSessionFactory,
     OAuthStateFactory,
+    OnboardingSessionFactory,
     ProviderCredentialFactory,
     SandboxFactory,
     SessionFactory,
@@ -61,6 +62,15 @@ BODIES = {
     ("patch", "/api/users/me/preferences"): {"autoRefreshInterval": 60},
     ("post", "/api/v2/sandboxes"): {"name": "Schema check", "flavor": "js"},
     ("post", "/api/v2/sandboxes/{id}/exec"): {"command": ["echo", "hi"]},
+    ("post", "/api/onboarding/{onboarding_id}/requirements"): {
+        "projectType": "web_app", "projectName": "Shop", "frameworks": ["django"]},
+    ("post", "/api/onboarding/{onboarding_id}/models"): {"primaryModel": "anthropic/claude-sonnet-4-5"},
+    ("post", "/api/onboarding/{onboarding_id}/complete"): {"config": {
+        "settings": {"model": "anthropic/claude-sonnet-4-5", "theme": "dark"}, "agentsMd": "# Shop",
+        "agents": [{"name": "reviewer", "description": "Reviews", "content": "Review."}],
+        "mcpServers": [{"name": "files", "command": "mcp-files", "args": ["."]}]}},
+    ("post", "/api/onboarding/{onboarding_id}/link"): {"sandboxId": "{sandbox_id}"},
+    ("post", "/api/onboarding/{onboarding_id}/reset"): {"preserveModels": True},
 }
 QUERIES = {
     ("get", "/api/users/me/preferences/sync"): "?localVersion=0",
@@ -82,11 +92,15 @@ def world(settings):
     UserOpencodeFileFactory(user=user, type="agent", name="reviewer", extension="md")
     UserPreferencesFactory(user=user)
     ActivityLogFactory(user=user, action="sandbox.create", entity_type="sandbox", entity_id=sandbox.pk)
+    # Completed, on the stopped sandbox: apply answers its documented 503, config and validate theirs.
+    onboarding = OnboardingSessionFactory(user=user, sandbox=sandbox, status="completed",
+                                          generated_config={"settings": {}})
     values = {"id": sandbox.pk, "sandbox_id": sandbox.pk, "session_id": chat.pk, "user_id": "me",
               "provider_id": "anthropic", "state_id": state.pk, "file_type": "agent", "name": "reviewer",
               "entity_type": "sandbox", "entity_id": sandbox.pk, "category": "interface",
               "language": "javascript", "email": user.email, "branch": "main", "document_id": "no-such-document",
-              "sha": "0" * 40, "message_id": "msg_1", "permission_id": "per_1"}
+              "sha": "0" * 40, "message_id": "msg_1", "permission_id": "per_1",
+              "onboarding_id": onboarding.pk}
     return Client(HTTP_AUTHORIZATION=f"Bearer {session.token}"), values
 
 
@@ -141,7 +155,8 @@ def test_the_real_response_is_documented_and_matches_its_schema(world, method, p
     client, values = world
     url = concrete(path, values) + QUERIES.get((method, path), "")
     body = json.loads(json.dumps(BODIES.get((method, path), {})).replace("{email}", values["email"])
-                      .replace("{state_id}", values["state_id"]))
+                      .replace("{state_id}", values["state_id"])
+                      .replace("{sandbox_id}", values["sandbox_id"]))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as outside:
         outside.get("https://models.dev/api.json", json=MODELS_DEV)
         outside.post(GITHUB_DEVICE_CODE_URL, json={

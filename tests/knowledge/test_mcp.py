@@ -17,7 +17,14 @@ from mcp.client.streamable_http import streamable_http_client
 
 from core.api.exception_handler import UNAUTHORIZED_BODY
 from knowledge import tools
-from tests.factories import KnowledgeDocumentFactory, SessionFactory, UserFactory
+from sandboxes.credentials import sandbox_api_token
+from tests.factories import (
+    KnowledgeDocumentFactory,
+    ProviderCredentialFactory,
+    SandboxFactory,
+    SessionFactory,
+    UserFactory,
+)
 from tests.providers.catalogue_data import MODELS_DEV
 
 # Committed data, as the server thread needs; serialized rollback as the suite's other transactional tests.
@@ -138,6 +145,23 @@ def test_the_service_token_is_accepted(asgi_server, settings):
 
     result = session(f"{asgi_server}/api/mcp", SERVICE_TOKEN, work)
     assert [doc["id"] for doc in json.loads(text_of(result))] == ["doc-deploy"]
+
+
+def test_a_sandbox_credential_acts_for_its_owner(asgi_server, models_dev):
+    """DECISIONS 31: a container's own token; `get_available_models` reads its owner's credentials only."""
+    owner = UserFactory()
+    ProviderCredentialFactory(user=owner, provider_id="groq")
+    ProviderCredentialFactory(user=UserFactory(), provider_id="openai")
+    token = sandbox_api_token(SandboxFactory(user=owner).pk)
+
+    async def work(mcp):
+        return await mcp.call_tool("get_available_models", {})
+
+    result = session(f"{asgi_server}/api/mcp", token, work)
+    assert not result.is_error
+    assert json.loads(text_of(result))["recommendation"] == {
+        "primary": "groq/llama-3.3-70b-versatile", "small": None,
+        "reasoning": "The most capable model of your configured provider Groq."}
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-valid-token", "Basic dXNlcjpwYXNz"])

@@ -95,6 +95,10 @@ class FakeOrchestrator(Orchestrator):
         self._get(ref)
         return ExecResult(exit_code=0, stdout="", stderr="")
 
+    def put_archive(self, ref, path, data):
+        self._call("put_archive", ref.name, path)
+        self._get(ref).setdefault("archives", []).append((path, data))
+
     def opencode_url(self, ref):
         self._call("opencode_url", ref.name)
         container = self._get(ref)

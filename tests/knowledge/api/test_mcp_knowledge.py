@@ -4,11 +4,13 @@ import json
 
 import pytest
 import responses
+from django.test import Client
 
 from core.api.exception_handler import UNAUTHORIZED_BODY
 from knowledge import tools
 from knowledge.provider_guides import GUIDES
-from tests.factories import KnowledgeDocumentFactory, ProviderCredentialFactory
+from sandboxes.credentials import sandbox_api_token
+from tests.factories import KnowledgeDocumentFactory, ProviderCredentialFactory, SandboxFactory
 from tests.providers.catalogue_data import MODELS_DEV
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +228,19 @@ def test_available_models_read_only_the_callers_credentials(api, user, service_a
         "openrouter",
         "groq",
     }
+
+
+def test_a_sandbox_credential_acts_for_the_sandboxs_owner(user, other_user, models_dev):
+    """DECISIONS 31: the container's own token reaches MCP, and the tools that read credentials read its
+    owner's (and only theirs)."""
+    ProviderCredentialFactory(user=user, provider_id="groq")
+    ProviderCredentialFactory(user=other_user, provider_id="openai")
+    container = Client(HTTP_AUTHORIZATION=f"Bearer {sandbox_api_token(SandboxFactory(user=user).pk)}")
+    listed = post(container, {"method": "tools/list"})
+    assert (listed.status_code, listed.json()) == (200, {"tools": tools.TOOLS})
+    models = result(container, "get_available_models", {})
+    assert [model["id"] for model in models["models"]] == ["groq/llama-3.3-70b-versatile"]
+    assert models["recommendation"]["reasoning"] == "The most capable model of your configured provider Groq."
 
 
 def test_available_models_without_the_catalogue_is_a_tool_error(api):
