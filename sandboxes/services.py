@@ -13,12 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.activity import activity_report
-from core.api.errors import Conflict, ServiceUnavailable
+from core.api.errors import ApiError, Conflict, ServiceUnavailable
+from providers.selectors import opencode_auth_entries
 
 from .conf import sandbox_settings
 from .credentials import opencode_password
 from .models import Sandbox, SandboxStatus
-from .opencode import OpenCodeEndpoint
+from .opencode import OpenCodeClient, OpenCodeEndpoint
 from .orchestrator import EngineError, get_orchestrator
 from .signals import sandbox_created
 from .specs import container_ref, container_spec, opencode_config_files, sandbox_resolve
@@ -40,6 +41,7 @@ def sandboxes_push_config(*, user_id: str) -> int:
         if not sandboxes:
             return 0
         files = opencode_config_files(user_id=user_id)
+        credentials = opencode_auth_entries(user_id=user_id)
     except Exception:  # noqa: BLE001 - a push must never fail its caller
         logger.warning("Config push for user %s: could not read the config", user_id, exc_info=True)
         return 0
@@ -49,14 +51,29 @@ def sandboxes_push_config(*, user_id: str) -> int:
         try:
             for path, (content, mode) in files.items():
                 orchestrator.write_file(ref, path=path, content=content, mode=mode, user=exec_user)
-            # OpenCode re-reads its config and credentials when told to (the old server restarted it).
-            orchestrator.exec(ref, ["sh", "-c", "pkill -HUP -x opencode || true"], user=exec_user)
             pushed += 1
         except EngineError as exc:
             logger.warning("Config push to sandbox %s failed: %s", sandbox.pk, type(exc).__name__)
+            continue
         except Exception:  # noqa: BLE001
             logger.warning("Config push to sandbox %s failed unexpectedly", sandbox.pk, exc_info=True)
+            continue
+        _opencode_reload(sandbox, credentials=credentials)
     return pushed
+
+
+def _opencode_reload(sandbox: Sandbox, *, credentials: dict[str, dict]) -> None:
+    """Tell the sandbox's running OpenCode what changed, without a restart: the credentials through its
+    auth API, then a dispose of the loaded workspace, so the next request re-reads the config files. (A
+    SIGHUP, which the old server's images answered with a reload, ends OpenCode 1.18's server.) A
+    credential removed from auth.json is gone at OpenCode's next start. Best effort, like the push."""
+    try:
+        with OpenCodeClient(sandbox_opencode_endpoint(sandbox=sandbox)) as opencode:
+            for provider_id, credential in credentials.items():
+                opencode.auth_set(provider_id, credential)
+            opencode.instance_dispose()
+    except ApiError as exc:
+        logger.info("Config push to sandbox %s: OpenCode not reloaded (%s)", sandbox.pk, exc.message)
 
 
 def sandboxes_push_config_soon(*, user_id: str) -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from providers.conf import GITHUB_ACCESS_TOKEN_URL
 from sandboxes.conf import sandbox_settings
+from sandboxes.credentials import opencode_password
+from sandboxes.opencode import OpenCodeClient
 from sandboxes.specs import container_name
 from tests.factories import OAuthStateFactory, ProviderCredentialFactory, SandboxFactory
 from tests.sandboxes.fakes import FakeOrchestrator
@@ -103,3 +105,19 @@ def test_failed_changes_push_nothing(committed, api, other_api, user, engine, mo
     with committed():
         other_api.delete("/api/providers/anthropic")
     assert auth_json_pushed(engine, sandbox) == []
+
+
+def test_a_running_opencode_gets_the_new_credential_without_a_restart(committed, api, user, engine, models_dev,
+                                                                      opencode_factory):
+    """The push tells the sandbox's real OpenCode (auth API, then a reload); it stays up and knows the key."""
+    sandbox = running_sandbox(engine, user)
+    process = opencode_factory(password=opencode_password(sandbox.pk))
+    sandbox.opencode_url = process.base_url
+    sandbox.save()
+    with OpenCodeClient(process.endpoint) as opencode:
+        assert "anthropic" not in [p["id"] for p in opencode.config_providers()["providers"]]
+        with committed():
+            assert api.post("/api/providers/anthropic/configure", {"apiKey": "sk-ant-pushed-0123456789"},
+                            content_type="application/json").status_code == 200
+        assert "anthropic" in [p["id"] for p in opencode.config_providers()["providers"]]
+        assert opencode.health()["healthy"] is True
