@@ -93,6 +93,10 @@ def test_files_of_the_workspace(opencode, opencode_client):
     assert listed["src"]["type"] == "directory"
     assert [entry["path"] for entry in opencode_client.file_list("src")] == ["src/main.py"]
     assert opencode_client.file_read("notes.md") == {"type": "text", "content": "# Notes"}
+    # OpenCode's file search reads an index that catches up with new files a moment later.
+    deadline = time.monotonic() + 15
+    while "src/main.py" not in opencode_client.find_files("main") and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "src/main.py" in opencode_client.find_files("main")
 
 

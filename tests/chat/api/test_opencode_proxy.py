@@ -2,6 +2,7 @@
 another user and anonymously; the only stand-in is the model server."""
 
 import threading
+import time
 
 import pytest
 
@@ -90,6 +91,9 @@ def test_files_app_providers_agents_and_health(api, agent_sandbox, agent_opencod
         assert "notes.md" in [entry["name"] for entry in listed.json()]
     content = api.get(f"{url}/file/content?path=/home/developer/workspace/notes.md").json()
     assert content["content"].strip() == "# Notes"
+    deadline = time.monotonic() + 15  # OpenCode's search index catches up with new files a moment later
+    while "notes.md" not in api.get(f"{url}/find/file?query=notes").json() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "notes.md" in api.get(f"{url}/find/file?query=notes").json()
     assert api.get(f"{url}/file/content").json() == {"error": "Path query parameter is required"}
     assert api.get(f"{url}/find/file").json() == {"error": "Query parameter is required"}
