@@ -127,20 +127,17 @@ class ApiServer:
 
 
 @contextmanager
-def api_server(*, ready_path: str = "/health", timeout: float = 60, extra_args: tuple[str, ...] = (),
-               shared_ssl_context: bool = False):
-    """`uvicorn config.asgi:application` on 127.0.0.1 and a free port, one process, the production settings
-    and this process's environment (DATABASE_URL, SECRET_KEY); its output goes to a log file.
-
-    `shared_ssl_context`: run it through bench/_uvicorn_shared_ssl.py instead (the suggested fix, applied
-    in that process only, for comparison)."""
+def api_server(*, ready_path: str = "/health", timeout: float = 60, extra_args: tuple[str, ...] = ()):
+    """`uvicorn config.asgi:application` on 127.0.0.1 and a free port: the production app as ONE process
+    (granian's workers are child processes; one uvicorn process is measured directly), the production
+    settings and this process's environment (DATABASE_URL, SECRET_KEY); its output goes to a log file."""
     from tests.support.opencode_process import free_port
 
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="agentpod-bench-uvicorn-", suffix=".log")[1])
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, *(["bench/_uvicorn_shared_ssl.py"] if shared_ssl_context else ["-m", "uvicorn"]),
+            [sys.executable, "-m", "uvicorn",
              "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
              *extra_args],
             cwd=ROOT, env=os.environ.copy(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)

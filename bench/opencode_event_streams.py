@@ -14,10 +14,8 @@ The uvicorn process's RSS (psutil) is sampled every second: after start and a wa
 one short stream), with all clients connected, its peak, at the end with the clients still connected, and
 after they have gone.
 
-`--shared-ssl-context` serves the API through bench/_uvicorn_shared_ssl.py (the OpenCode client given one
-SSL context made once, the fix suggested by bench/opencode_proxy_overhead.py), to compare the memory.
 
-    .venv/bin/python bench/opencode_event_streams.py [--clients 200] [--duration 60] [--shared-ssl-context]
+    .venv/bin/python bench/opencode_event_streams.py [--clients 200] [--duration 60]
 """
 
 from __future__ import annotations
@@ -233,7 +231,7 @@ async def run(args, stack, api) -> None:  # noqa: C901, PLR0915 - one linear sce
     peak = max(value for _, value in rss) if rss else end_rss
     lags.sort()
 
-    print(f"{'shared SSL context (bench/_uvicorn_shared_ssl.py)' if args.shared_ssl_context else 'app as is'}; "
+    print(f""
           f"uvicorn pid {api.pid}, one process; {load_average()}")
     print(f"clients: {args.clients}, subscribed (got server.connected) {subscribed} in {connect_seconds:.1f} s; "
           f"errors {len(errors)}{' e.g. ' + errors[0] if errors else ''}; streams ended by the server {ended}")
@@ -266,14 +264,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--settle", type=float, default=15, help="seconds for the last events to arrive")
-    parser.add_argument("--shared-ssl-context", action="store_true",
-                        help="serve through bench/_uvicorn_shared_ssl.py (the suggested fix)")
     args = parser.parse_args()
 
     django_setup(BENCH_DB, private_server=True)
     try:
         print(load_average())
-        with opencode_sandbox() as stack, api_server(shared_ssl_context=args.shared_ssl_context) as api:
+        with opencode_sandbox() as stack, api_server() as api:
             asyncio.run(run(args, stack, api))
     finally:
         drop_database(BENCH_DB)

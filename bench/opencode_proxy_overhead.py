@@ -16,13 +16,10 @@ The machine may be shared, so wall times carry other work's waiting: the bench a
 the uvicorn process spends per request (psutil, over a block of requests of one kind), which other load
 hardly changes, and the load average.
 
-`--shared-ssl-context` serves the API through bench/_uvicorn_shared_ssl.py: the same app with the OpenCode
-client given one SSL context made once (the fix this bench's profile points at), to compare.
-
 `--profile OUT` records the uvicorn process with py-spy (`PY_SPY` or `py-spy` on PATH; not a project
 dependency) during the block of proxied requests of the CPU figures, as collapsed stacks in OUT.
 
-    .venv/bin/python bench/opencode_proxy_overhead.py [--requests 1000] [--sessions 10] [--shared-ssl-context]
+    .venv/bin/python bench/opencode_proxy_overhead.py [--requests 1000] [--sessions 10]
         [--profile /tmp/proxy.folded]
 """
 
@@ -75,8 +72,6 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10, help="OpenCode sessions in the listing")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--cpu-requests", type=int, default=200, help="requests per block of the CPU figures")
-    parser.add_argument("--shared-ssl-context", action="store_true",
-                        help="serve through bench/_uvicorn_shared_ssl.py (the suggested fix)")
     parser.add_argument("--profile", metavar="OUT", help="py-spy the proxied block into OUT (collapsed stacks)")
     args = parser.parse_args()
 
@@ -86,7 +81,7 @@ def main() -> None:
 
     try:
         print(load_average())
-        with opencode_sandbox() as stack, api_server(shared_ssl_context=args.shared_ssl_context) as api:
+        with opencode_sandbox() as stack, api_server() as api:
             direct = httpx.Client(base_url=stack.opencode.base_url, auth=("opencode", stack.opencode.password),
                                   trust_env=False, timeout=30)
             proxied = httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {stack.token}"},
@@ -134,7 +129,7 @@ def main() -> None:
                         spy.wait(timeout=60)
                     cpu[key] = ((after.user - before.user) + (after.system - before.system)) * 1000 / args.cpu_requests
 
-            print(f"{'shared SSL context (bench/_uvicorn_shared_ssl.py)' if args.shared_ssl_context else 'app as is'}; "
+            print(f""
                   f"{load_average()}")
             print(f"OpenCode {stack.opencode.base_url}, API {api.url} (uvicorn pid {api.pid}), "
                   f"{args.sessions} sessions, {body_bytes} bytes per answer, {args.requests} requests per side")
