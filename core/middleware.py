@@ -1,9 +1,18 @@
-"""Request guards that apply before any view, and the JSON answer to errors of views outside DRF."""
+"""Request guards that apply before any view, the JSON answer to errors of views outside DRF, and the
+static files.
+
+Every middleware here works in both of Django's modes without a thread switch: under ASGI (the production
+server) a sync-only middleware makes each request hop to a thread and back, for checks that take
+microseconds.
+"""
 
 import re
 from itertools import accumulate
 
-from django.http import JsonResponse
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpResponse, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from core.api.errors import ApiError, InvalidRequest
 from core.api.exception_handler import error_response, is_database_unavailable
@@ -25,44 +34,73 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
 
 
-class RejectNulBytesMiddleware:
-    """A NUL byte in the path can never name a row (PostgreSQL text cannot hold one): answer 404 at
-    once instead of letting the database driver fail with a 500."""
+class RequestGuard:
+    """A check that may answer a request before the rest of the stack (`answer`), in either mode."""
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def answer(self, request) -> HttpResponse | None:
+        raise NotImplementedError
 
     def __call__(self, request):
+        if iscoroutinefunction(self.get_response):
+            return self.__acall__(request)
+        return self.answer(request) or self.get_response(request)
+
+    async def __acall__(self, request):
+        return self.answer(request) or await self.get_response(request)
+
+
+class RejectNulBytesMiddleware(RequestGuard):
+    """A NUL byte in the path can never name a row (PostgreSQL text cannot hold one): answer 404 at
+    once instead of letting the database driver fail with a 500."""
+
+    def answer(self, request):
         if "\x00" in request.path:
             return JsonResponse({"error": "Not found"}, status=404)
-        return self.get_response(request)
+        return None
 
 
-class RejectDeepJsonMiddleware:
+class RejectDeepJsonMiddleware(RequestGuard):
     """A JSON body nested deeper than MAX_JSON_DEPTH is a 400 before any view parses it: Python's decoder
     would raise RecursionError (a 500) in DRF's parser and allauth's alike. Reading the body here also
     applies the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE) to every JSON request: a 413 (core.views)."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
+    def answer(self, request):
+        if request.method in ("GET", "HEAD"):
+            return None
         content_type = request.content_type or ""
         is_json = content_type == "application/json" or content_type.endswith("+json")
-        if is_json and request.method not in ("GET", "HEAD") and json_too_deep(request.body):
+        if is_json and json_too_deep(request.body):
             return error_response(InvalidRequest(details="JSON nested too deeply"), request)
-        return self.get_response(request)
+        return None
 
 
-class ApiErrorMiddleware:
-    """Views outside DRF (allauth's pages, the admin's sign-in) raise the API's errors too, and lose the
-    database like any other: both answer what the one exception handler answers in a DRF view."""
+class StaticFilesMiddleware(WhiteNoiseMiddleware, RequestGuard):
+    """WhiteNoise (production's static files: the admin's and /api/docs'), answering from its in-memory
+    table of files in either mode."""
 
     def __init__(self, get_response):
-        self.get_response = get_response
+        WhiteNoiseMiddleware.__init__(self, get_response)
+        RequestGuard.__init__(self, get_response)
 
-    def __call__(self, request):
-        return self.get_response(request)
+    def answer(self, request):
+        static_file = self.find_file(request.path_info) if self.autorefresh else self.files.get(request.path_info)
+        return self.serve(static_file, request) if static_file is not None else None
+
+    __call__ = RequestGuard.__call__
+
+
+class ApiErrorMiddleware(MiddlewareMixin):
+    """Views outside DRF (allauth's pages, the admin's sign-in) raise the API's errors too, and lose the
+    database like any other: both answer what the one exception handler answers in a DRF view.
+    (MiddlewareMixin: only an exception reaches it, so requests pass in either mode without a switch.)"""
 
     def process_exception(self, request, exception):
         if isinstance(exception, ApiError) or is_database_unavailable(exception):

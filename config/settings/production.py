@@ -22,7 +22,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Hashed, compressed copies from `manage.py collectstatic` (a deploy step): browsers may cache them forever.
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "whitenoise.middleware.WhiteNoiseMiddleware")
+                  "core.middleware.StaticFilesMiddleware")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
