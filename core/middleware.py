@@ -1,9 +1,8 @@
 """Request guards that apply before any view, the JSON answer to errors of views outside DRF, and the
 static files.
 
-Every middleware here works in both of Django's modes without a thread switch: under ASGI (the production
-server) a sync-only middleware makes each request hop to a thread and back, for checks that take
-microseconds.
+Under ASGI (the production server) the middleware chain runs in sync mode, in the request's one thread
+(see ApiErrorMiddleware); the guards work in either mode.
 """
 
 import re
@@ -11,7 +10,6 @@ from itertools import accumulate
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpResponse, JsonResponse
-from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from core.api.errors import ApiError, InvalidRequest
@@ -97,10 +95,24 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware, RequestGuard):
     __call__ = RequestGuard.__call__
 
 
-class ApiErrorMiddleware(MiddlewareMixin):
+class ApiErrorMiddleware:
     """Views outside DRF (allauth's pages, the admin's sign-in) raise the API's errors too, and lose the
     database like any other: both answer what the one exception handler answers in a DRF view.
-    (MiddlewareMixin: only an exception reaches it, so requests pass in either mode without a switch.)"""
+
+    Deliberately sync only, and the innermost middleware: Django then runs every middleware above it in
+    sync mode, in the one thread a request's sync code runs on. Django's own middleware (sessions, CSRF,
+    messages...) is async-capable through MiddlewareMixin, which under ASGI hops to that thread and back
+    for each of its hooks: a dozen switches per request, most of an API request's cost. Async views (the
+    OpenCode proxy) still run on the event loop."""
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, ApiError) or is_database_unavailable(exception):
