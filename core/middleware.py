@@ -1,8 +1,8 @@
 """Request guards that apply before any view, the JSON answer to errors of views outside DRF, and the
 static files.
 
-Under ASGI (the production server) the middleware chain runs in sync mode, in the request's one thread
-(see ApiErrorMiddleware); the guards work in either mode.
+They work in both of Django's modes without a thread switch of their own (config/asgi.py serves the sync
+views through Django's WSGI handler and the async ones through its ASGI handler).
 """
 
 import re
@@ -10,6 +10,7 @@ from itertools import accumulate
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpResponse, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from core.api.errors import ApiError, InvalidRequest
@@ -95,24 +96,10 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware, RequestGuard):
     __call__ = RequestGuard.__call__
 
 
-class ApiErrorMiddleware:
+class ApiErrorMiddleware(MiddlewareMixin):
     """Views outside DRF (allauth's pages, the admin's sign-in) raise the API's errors too, and lose the
     database like any other: both answer what the one exception handler answers in a DRF view.
-
-    Deliberately sync only, and the innermost middleware: Django then runs every middleware above it in
-    sync mode, in the one thread a request's sync code runs on. Django's own middleware (sessions, CSRF,
-    messages...) is async-capable through MiddlewareMixin, which under ASGI hops to that thread and back
-    for each of its hooks: a dozen switches per request, most of an API request's cost. Async views (the
-    OpenCode proxy) still run on the event loop."""
-
-    sync_capable = True
-    async_capable = False
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
+    (MiddlewareMixin: only an exception reaches it, so requests pass in either mode without a switch.)"""
 
     def process_exception(self, request, exception):
         if isinstance(exception, ApiError) or is_database_unavailable(exception):

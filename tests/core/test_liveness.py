@@ -41,3 +41,17 @@ def test_an_allowed_origin_gets_the_cors_headers_and_another_none(settings):
 def test_other_methods_still_reach_django():
     response = call("POST", "/health")
     assert (response.status_code, response.json()) == (405, {"error": "Method not allowed"})
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sign_in_through_the_asgi_entry_sets_its_cookie(asgi_server):
+    """The sync views run through Django's WSGI handler inside the ASGI app: its responses, cookies
+    included, must be valid HTTP for an ASGI server."""
+    email, password = "asgi-cookie@example.com", "asgi-cookie-password-1"
+    signed_up = httpx.post(f"{asgi_server}/api/auth/sign-up/email", timeout=10,
+                           json={"email": email, "password": password, "name": "Cookie"})
+    assert signed_up.status_code == 200, signed_up.text
+    assert "agentpod.session_token" in signed_up.headers["set-cookie"]
+    token = signed_up.json()["token"]
+    account = httpx.get(f"{asgi_server}/api/account", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert account.status_code == 200 and account.json()["user"]["email"] == email
