@@ -130,7 +130,7 @@ def fields_of(convert) -> tuple[Field, ...]:
 
 
 def fast_query(table: str, fields: tuple[Field, ...], source_columns) -> str | None:
-    """SELECT (line, rowid) of the rows whose rowid is between the two parameters, in rowid order: line
+    """SELECT (line, rowid) of the rows whose rowid lies between the two parameters, in rowid order: line
     is the row's CSV line (bytes) when every field's check holds, else NULL (the row is then read whole
     by rowid)."""
     if not {f.column for f in fields} <= set(source_columns):

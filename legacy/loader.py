@@ -9,6 +9,8 @@ changed are kept. The upsert is an UPDATE of the rows that differ plus an INSERT
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import queue
 import threading
 import time
@@ -28,11 +30,8 @@ STAGING = "_legacy_staging"
 # From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
 # loaded with its plain indexes and foreign keys re-created at the end.
 BULK_ROWS = 20_000
-# The fast path's batches end at this many bytes of CSV lines (its rows may be long); large tables are
-# read in ranges of about FAST_RANGE_ROWS rows by FAST_READERS threads.
+# The fast path's batches end at this many bytes of CSV lines (its rows may be long).
 FAST_BATCH_BYTES = 256 << 10
-FAST_RANGE_ROWS = 256
-FAST_READERS = 2
 
 
 def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> TableStats:
@@ -51,8 +50,7 @@ def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> T
     if table.model is not None and not table.rows and (fields := fields_of(table.convert)):
         query = fast_query(table.name, fields, source.columns(table.name))
     if query:
-        readers = FAST_READERS if total >= ctx.bulk_rows else 1
-        rows = _stream_fast(source, table.name, query, ctx.batch_size, total=total, readers=readers)
+        rows = _stream_fast(source, table.name, query, ctx.batch_size)
     else:
         rows = table.rows(ctx, source) if table.rows else _stream(source, table.name, ctx.batch_size)
     bar = progress(mapping.label, table.name, total) if progress else None
@@ -80,6 +78,7 @@ def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> T
             loader.finish()
         finally:
             loader.close()
+    _release_memory()
     stats.elapsed = time.monotonic() - started
     log(
         f"  {table.name}: read {stats.read}, imported {stats.imported} (new {stats.new}, updated "
@@ -90,6 +89,21 @@ def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> T
     return stats
 
 
+def _release_memory() -> None:
+    """Hand the memory a table's batches used back to the system (glibc keeps freed memory in its heap):
+    the next table starts from the same footprint, so the peak is that of the largest batch, not a sum."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+    _LIBC.malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _LIBC = None
+
+
 def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list[dict]]:
     cursor = source.connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
     names = [d[0] for d in cursor.description]
@@ -97,74 +111,15 @@ def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list
         yield [dict(zip(names, row)) for row in batch]
 
 
-def _stream_fast(
-    source: LegacyDatabase, name: str, query: str, batch_size: int, *, total: int, readers: int = 1
-) -> Iterator[list]:
+def _stream_fast(source: LegacyDatabase, name: str, query: str, batch_size: int) -> Iterator[list]:
     """Batches of the fast path (`legacy.fast`), in rowid order: a row SQLite found clean is its CSV line
-    (bytes), any other row is read whole (a dict, as `_stream` gives it) for the converter.
+    (bytes), any other row is read whole (a dict, as `_stream` gives it) for the converter. A batch ends
+    at `batch_size` rows or FAST_BATCH_BYTES of lines, so memory stays flat whatever the rows hold.
 
-    The table is read in ranges of rowids. With `readers` > 1, that many threads read alternate ranges on
-    connections of their own (SQLite works without the GIL, so they use every core) and the batches
-    are handed on in rowid order. A batch ends at `batch_size` rows or FAST_BATCH_BYTES of lines, a
-    range at its last rowid: memory stays flat whatever the rows hold and however rowids are spread."""
-    low, high = source.connection.execute(f'SELECT min(rowid), max(rowid) FROM "{name}"').fetchone()
-    if low is None:
-        return
-    span = max(1, -(-(high - low + 1) * FAST_RANGE_ROWS // max(total, 1)))
-    ranges = [(start, min(start + span - 1, high)) for start in range(low, high + 1, span)]
-    if readers <= 1 or len(ranges) == 1:
-        for first, last in ranges:
-            yield from _range_batches(source.connection, name, query, first, last, batch_size)
-        return
-    queues = [queue.Queue(maxsize=2) for _ in range(readers)]
-    stop = threading.Event()
-
-    def put(out: queue.Queue, item) -> bool:
-        while not stop.is_set():
-            try:
-                out.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read(index: int) -> None:
-        out = queues[index]
-        try:
-            connection = source.reader()
-            try:
-                for first, last in ranges[index::readers]:
-                    for batch in _range_batches(connection, name, query, first, last, batch_size):
-                        if not put(out, batch):
-                            return
-                    if not put(out, _DONE):
-                        return
-            finally:
-                connection.close()
-        except BaseException as error:  # handed to the consumer, which re-raises it
-            put(out, error)
-
-    threads = [
-        threading.Thread(target=read, args=(i,), name=f"legacy-import-sqlite-{i}", daemon=True)
-        for i in range(readers)
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        for number in range(len(ranges)):
-            out = queues[number % readers]
-            while (item := out.get()) is not _DONE:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-
-
-def _range_batches(connection, name: str, query: str, first: int, last: int, batch_size: int):
-    cursor = connection.execute(query, (first, last))
+    (A second SQLite reader thread on alternate rowid ranges did not make a 2-core machine faster, since
+    PostgreSQL needs the other core, and cost 3 MiB.)"""
+    connection = source.connection
+    cursor = connection.execute(query, (-(2**63), 2**63 - 1))
     step = min(batch_size, 256)
     batch: list = []
     size = 0

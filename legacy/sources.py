@@ -47,7 +47,7 @@ class LegacyDatabase:
         self.wal = not immutable
 
     def reader(self) -> sqlite3.Connection:
-        """A connection of its own to the file (the import reads large tables from several threads)."""
+        """A read-only connection to the file."""
         connection = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
         connection.execute("PRAGMA query_only = ON")
         # Large tables are read once, in order: a small page cache keeps memory flat.

@@ -178,7 +178,7 @@ def _entries(report) -> list:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("bulk_rows", [50, 10**9], ids=["bulk, two readers", "staged"])
+@pytest.mark.parametrize("bulk_rows", [50, 10**9], ids=["bulk", "staged"])
 def test_an_import_through_the_fast_path_loads_what_the_converters_load(monkeypatch, bulk_rows):
     """The dirty sample (every anomaly the generator knows) through the fast path, then through the
     converters alone: the same rows, counts and report entries."""
