@@ -129,6 +129,15 @@ def drop_database(server: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+def checkpoint(server: str) -> None:
+    """Write out what the previous load left dirty, so that neither tool pays for the other's writes."""
+    import psycopg
+
+    admin_url = server.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute("CHECKPOINT")
+
+
 def django_env(url: str) -> dict:
     return {
         **os.environ,
@@ -152,6 +161,7 @@ def measured(command: list[str], **kwargs) -> tuple[float, float, subprocess.Com
 def run_pgloader(pgloader: str, path: Path, server: str) -> dict:
     name = "agentpod_bench_pgloader"
     url = fresh_database(server, name, migrate=False)
+    checkpoint(server)
     wall, peak, result = measured([pgloader, *PGLOADER_OPTIONS, f"sqlite://{path}", url])
     if result.returncode != 0:
         sys.exit(f"pgloader failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -182,6 +192,7 @@ def run_ours(path: Path, server: str, label: str, report: Path) -> dict:
         "-v",
         "0",
     ]
+    checkpoint(server)
     wall, peak, result = measured(command, cwd=ROOT, env=django_env(url))
     if result.returncode not in (0, 1):
         sys.exit(f"import failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
