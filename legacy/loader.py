@@ -25,7 +25,7 @@ from .report import TableStats
 from .sources import LegacyDatabase
 from .values import Cleaner, Reject, Skip
 
-DEFAULT_BATCH_SIZE = 1000
+DEFAULT_BATCH_SIZE = 500
 STAGING = "_legacy_staging"
 # From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
 # loaded with its plain indexes and foreign keys re-created at the end.
