@@ -4,6 +4,7 @@ An entry whose user no longer exists keeps its history with `user_id` NULL, as t
 ON DELETE SET NULL would have done (reported as fixed). The export writes both back.
 """
 
+from legacy import fast
 from legacy.export import ExportTable, flag, iso
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
@@ -14,6 +15,19 @@ DEPENDS_ON = ("accounts",)
 ORDER = 70
 
 
+# What the converter does with clean values, so that SQLite loads clean rows itself (`legacy.fast`).
+@fast.path(
+    fast.raw("id"),
+    fast.text("user_id"),
+    fast.text("action", required=True),
+    fast.text("entity_type"),
+    fast.text("entity_id"),
+    fast.json("metadata"),
+    fast.text("ip_address"),
+    fast.text("user_agent"),
+    fast.boolean("anonymized"),
+    fast.timestamp("created_at", required=True),
+)
 def convert_log(row: dict, c: Cleaner, ctx) -> tuple:
     return (
         row["id"],

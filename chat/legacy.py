@@ -10,6 +10,7 @@ The export writes both back as PostgreSQL holds them (ISO timestamps, JSON text 
 
 from django.db import connection
 
+from legacy import fast
 from legacy.export import ExportTable, iso
 from legacy.mapping import Parent, Table
 from legacy.values import INT32_MAX, Cleaner
@@ -59,6 +60,26 @@ def convert_session(row: dict, c: Cleaner, ctx) -> tuple:
     )
 
 
+# What the converter does with clean values, so that SQLite loads clean rows itself (`legacy.fast`).
+@fast.path(
+    fast.raw("id"),
+    fast.text("session_id", required=True),
+    fast.text("external_message_id"),
+    fast.choice("role", _ROLES, required=True),
+    fast.json("content", required=True),
+    fast.json("tool_calls"),
+    fast.json("tool_results"),
+    fast.json("thinking"),
+    fast.text("model_provider"),
+    fast.text("model_id"),
+    fast.text("agent_id"),
+    fast.int32("input_tokens"),
+    fast.int32("output_tokens"),
+    fast.choice("status", _MESSAGE_STATUSES),
+    fast.text("error_message"),
+    fast.timestamp("created_at", required=True),
+    fast.timestamp("completed_at"),
+)
 def convert_message(row: dict, c: Cleaner, ctx) -> tuple:
     # The hot path of a large import (most rows are messages): plain values go through untouched.
     return (

@@ -19,6 +19,7 @@ class LegacySourceError(Exception):
 # Tables every legacy AgentPod database has (schema.sql of release 0 onwards).
 _SIGNATURE = {"providers", "settings"}
 _BETTER_AUTH = {"user", "session", "account", "verification"}
+CACHE_KIB = 512
 
 
 class LegacyDatabase:
@@ -29,10 +30,9 @@ class LegacyDatabase:
             raise LegacySourceError(f"{self.path}: no such file")
         wal = self.path.with_name(self.path.name + "-wal")
         immutable = not (wal.exists() and wal.stat().st_size > 0)
-        uri = self.path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+        self.uri = self.path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
         try:
-            self.connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self.connection.execute("PRAGMA query_only = ON")
+            self.connection = self.reader()
             names = [
                 row[0]
                 for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -45,6 +45,14 @@ class LegacyDatabase:
             raise LegacySourceError(f"{self.path}: not a readable SQLite database ({error}){hint}") from None
         self.tables = {name for name in names if not name.startswith("sqlite_")}
         self.wal = not immutable
+
+    def reader(self) -> sqlite3.Connection:
+        """A read-only connection to the file."""
+        connection = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+        connection.execute("PRAGMA query_only = ON")
+        # Large tables are read once, in order: a small page cache keeps memory flat.
+        connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        return connection
 
     def close(self) -> None:
         self.connection.close()
