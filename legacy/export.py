@@ -20,10 +20,8 @@ from datetime import datetime
 
 from django.db import models
 
-from .crypto import LegacyDecryptError, legacy_key
-from .mapping import Mapping, OwnerLookup, hooks, wording
+from .mapping import LegacyRunContext, Mapping, OwnerLookup
 from .report import ExportReport
-from .values import Reject
 
 # Legacy value formats (legacy-sqlite.md sections 4 and 5).
 VERBATIM = "value"  # text, numbers and JSON text, as PostgreSQL holds them
@@ -82,8 +80,10 @@ class ExportTable:
         return self.model._meta.pk.column
 
 
-class ExportContext:
+class ExportContext(LegacyRunContext):
     """What export converters see: the run's options, the report, the owner and the legacy key."""
+
+    rows_lacking = "left out"
 
     def __init__(
         self,
@@ -94,62 +94,17 @@ class ExportContext:
         owner_email: str | None,
         encryption_key: str | None,
     ):
-        self.report = report
-        self.mappings = mappings
+        super().__init__(report=report, mappings=mappings, owner_email=owner_email, encryption_key=encryption_key)
         self.now = now
-        self.owner_email = owner_email
-        self.encryption_key_string = encryption_key
-        self._owner = None
-        self._key: bytes | None = None
         self.state: dict = {}
 
-    # The single-tenant owner, found as the import finds it (--owner EMAIL, else the only user): the
-    # user whose data fills the legacy file's global rows.
-    def owner_id(self) -> str:
-        if self._owner is None:
-            self._owner = self._resolve_owner()
-        if self._owner.user_id is None:
-            raise Reject(self._owner.message, "user_id")
-        return self._owner.user_id
+    def owner_note(self, lookup: OwnerLookup) -> str:
+        how = "--owner" if self.owner_email else "the only user"
+        return f"single-tenant rows exported from user {lookup.user_id} ({how})"
 
-    def has_owner(self) -> bool:
-        try:
-            self.owner_id()
-        except Reject:
-            return False
-        return True
-
-    def _resolve_owner(self):
-        resolvers = hooks(self.mappings, "resolve_owner")
-        if not resolvers:
-            return OwnerLookup(None, "no mapping resolves owners")
-        lookup = resolvers[0](self.owner_email)
-        if lookup.user_id is not None:
-            how = "--owner" if self.owner_email else "the only user"
-            self.report.notes.append(f"single-tenant rows exported from user {lookup.user_id} ({how})")
-        else:
-            kinds = wording(self.mappings, "SINGLE_TENANT_DATA") or "single-tenant data"
-            self.report.hint(
-                f"Rows the legacy file holds once for the whole install ({kinds}) need an owner: re-run "
-                "with --owner EMAIL to export that user's."
-            )
-        return lookup
-
-    def legacy_key(self, column: str | None = None) -> bytes:
-        """The old server's key; without one the row is left out, naming the encrypted `column`."""
-        if self.encryption_key_string is None:
-            self.report.hint(
-                f"{(wording(self.mappings, 'ENCRYPTED_DATA') or 'encrypted values').capitalize()} were left "
-                "out: re-run with --legacy-encryption-key KEY (the old server's ENCRYPTION_KEY) or set "
-                "LEGACY_ENCRYPTION_KEY."
-            )
-            raise Reject("no legacy encryption key: re-run with --legacy-encryption-key KEY", column)
-        if self._key is None:
-            try:
-                self._key = legacy_key(self.encryption_key_string)
-            except LegacyDecryptError as error:
-                raise Reject(str(error), column) from None
-        return self._key
+    def no_owner_hint(self, kinds: str) -> str:
+        return (f"Rows the legacy file holds once for the whole install ({kinds}) need an owner: re-run with "
+                "--owner EMAIL to export that user's.")
 
     def must_reset_password(self, user_id: str, email: str, reason: str) -> None:
         self.report.password_reset(user_id, email, reason)

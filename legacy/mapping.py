@@ -147,7 +147,76 @@ def wording(mappings: dict[str, Mapping], name: str) -> str:
     return ", ".join(text for mapping in mappings.values() if (text := getattr(mapping.module, name, None)))
 
 
-class Context:
+class LegacyRunContext:
+    """What the import and the export share: the single-tenant owner and the old server's key, each
+    resolved once. Subclasses say what happens to a row that lacks them (`rows_lacking`) and how the
+    report names the owner."""
+
+    rows_lacking = "rejected"
+
+    def __init__(self, *, report, mappings: dict[str, Mapping], owner_email: str | None,
+                 encryption_key: str | None):
+        self.report = report
+        self.mappings = mappings
+        self.owner_email = owner_email
+        self.encryption_key_string = encryption_key
+        self._owner: OwnerLookup | None = None
+        self._key: bytes | None = None
+
+    # The single-tenant owner (IMPORT rules, "Owner of single-tenant data"), found by the mapping that
+    # knows users.
+    def owner_id(self) -> str:
+        if self._owner is None:
+            self._owner = self._resolve_owner()
+        if self._owner.user_id is None:
+            raise Reject(self._owner.message, "user_id")
+        return self._owner.user_id
+
+    def has_owner(self) -> bool:
+        try:
+            self.owner_id()
+        except Reject:
+            return False
+        return True
+
+    def _resolve_owner(self) -> OwnerLookup:
+        resolvers = hooks(self.mappings, "resolve_owner")
+        if not resolvers:
+            return OwnerLookup(None, "no mapping resolves owners")
+        lookup = resolvers[0](self.owner_email)
+        if lookup.user_id is not None:
+            self.report.notes.append(self.owner_note(lookup))
+        else:
+            self.report.hint(self.no_owner_hint(wording(self.mappings, "SINGLE_TENANT_DATA") or "single-tenant data"))
+        return lookup
+
+    def owner_note(self, lookup: OwnerLookup) -> str:
+        return lookup.message
+
+    def no_owner_hint(self, kinds: str) -> str:
+        return f"Single-tenant rows ({kinds}) were rejected: re-run with --owner EMAIL to give them to that user."
+
+    def legacy_key(self, column: str | None = None) -> bytes:
+        """The old server's key; without one, the row is rejected (or left out) naming the encrypted
+        `column`."""
+        if self.encryption_key_string is None:
+            self.report.hint(
+                f"{self._encrypted_data().capitalize()} were {self.rows_lacking}: re-run with "
+                "--legacy-encryption-key KEY (the old server's ENCRYPTION_KEY) or set LEGACY_ENCRYPTION_KEY."
+            )
+            raise Reject("no legacy encryption key: re-run with --legacy-encryption-key KEY", column)
+        if self._key is None:
+            try:
+                self._key = legacy_key(self.encryption_key_string)
+            except LegacyDecryptError as error:
+                raise Reject(str(error), column) from None
+        return self._key
+
+    def _encrypted_data(self) -> str:
+        return wording(self.mappings, "ENCRYPTED_DATA") or "encrypted values"
+
+
+class Context(LegacyRunContext):
     """What a mapping's converters see: the sources, the report, the run's options and scratch space."""
 
     def __init__(
@@ -165,12 +234,9 @@ class Context:
         repos_dir: Path | None = None,
         move_repos: bool = False,
     ):
+        super().__init__(report=report, mappings=mappings, owner_email=owner_email, encryption_key=encryption_key)
         self.sources = sources
-        self.report = report
-        self.mappings = mappings
         self.now = now
-        self.owner_email = owner_email
-        self.encryption_key_string = encryption_key
         self.overwrite_reference = overwrite_reference
         self.batch_size = batch_size
         self.bulk_rows = bulk_rows
@@ -178,54 +244,11 @@ class Context:
         # with `move_repos` they are moved instead of copied.
         self.repos_dir = repos_dir
         self.move_repos = move_repos
-        self._owner: OwnerLookup | None = None
-        self._key: bytes | None = None
         self.state: dict = {}  # scratch space of the mappings (e.g. accounts' password map)
         self.log: Callable[[str], None] = lambda message: None
 
     def source(self, table: Table) -> LegacyDatabase:
         return self.sources.get(table.database) or self.sources["main"]
-
-    # The single-tenant owner (IMPORT rules, "Owner of single-tenant data"), resolved once by the
-    # mapping that knows users, after its tables are in.
-    def owner_id(self) -> str:
-        if self._owner is None:
-            self._owner = self._resolve_owner()
-        if self._owner.user_id is None:
-            raise Reject(self._owner.message, "user_id")
-        return self._owner.user_id
-
-    def _resolve_owner(self) -> OwnerLookup:
-        resolvers = hooks(self.mappings, "resolve_owner")
-        if not resolvers:
-            return OwnerLookup(None, "no mapping resolves owners")
-        lookup = resolvers[0](self.owner_email)
-        if lookup.user_id is not None:
-            self.report.notes.append(lookup.message)
-        else:
-            kinds = wording(self.mappings, "SINGLE_TENANT_DATA") or "single-tenant data"
-            self.report.hint(
-                f"Single-tenant rows ({kinds}) were rejected: re-run with --owner EMAIL to give them to "
-                "that user."
-            )
-        return lookup
-
-    def legacy_key(self, column: str | None = None) -> bytes:
-        """The old server's key; without one, the row is rejected naming the encrypted `column`."""
-        if self.encryption_key_string is None:
-            self.report.hint(
-                f"{self._encrypted_data().capitalize()} were rejected: re-run with --legacy-encryption-key KEY "
-                "(the old server's ENCRYPTION_KEY) or set LEGACY_ENCRYPTION_KEY."
-            )
-            raise Reject(
-                "no legacy encryption key: re-run with --legacy-encryption-key KEY", column
-            )
-        if self._key is None:
-            try:
-                self._key = legacy_key(self.encryption_key_string)
-            except LegacyDecryptError as error:
-                raise Reject(str(error)) from None
-        return self._key
 
     def wrong_key_hint(self) -> None:
         self.report.hint(
@@ -233,6 +256,3 @@ class Context:
             "--legacy-encryption-key (the old server's ENCRYPTION_KEY) and re-run; rows already "
             "imported are updated, not duplicated."
         )
-
-    def _encrypted_data(self) -> str:
-        return wording(self.mappings, "ENCRYPTED_DATA") or "encrypted values"
