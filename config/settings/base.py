@@ -40,6 +40,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "min_size": env.int("DB_POOL_MIN", default=1), "max_size": env.int("DB_POOL_MAX", default=8),
     # How long a request waits for a connection: also how soon it answers 503 when the database is down.
     "timeout": env.float("DB_POOL_TIMEOUT", default=3.0)}
+# Threads per server process running the sync views (config/asgi.py); each holds a pooled connection
+# while it serves a request, so keep it at or under DB_POOL_MAX.
+WSGI_THREADS = env.int("WSGI_THREADS", default=8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- Applications -------------------------------------------------------------------------------
