@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and sessions"  # allauth's app is "Accounts" in the admin too
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import receivers, session_cache, signals  # noqa: F401
+
+        session_cache.subscribe()

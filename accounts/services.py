@@ -22,7 +22,7 @@ from core.http import client_ip
 from core.ids import session_token
 from core.user_data import user_data_parts
 
-from . import tokens
+from . import session_cache, tokens
 from .models import Account, Session, User, normalize_email
 
 SESSION_LIFETIME = timedelta(days=7)
@@ -96,14 +96,19 @@ def session_issue(*, user: User, request) -> Session:
 
 
 def session_resolve(credential: str, *, allow_raw: bool) -> Session | None:
-    """The unexpired session a bearer value or cookie designates, with its user (one indexed query)."""
+    """The unexpired session a bearer value or cookie designates, with its user: kept in memory a short
+    while (session_cache), else one indexed query."""
     token = tokens.token_from_credential(credential, allow_raw=allow_raw)
     if not token:
         return None
-    session = (Session.objects.select_related("user")
-               .filter(token=token, expires_at__gt=timezone.now(), user__is_active=True).first())
-    if session is not None:
-        session_refresh(session)
+    session = session_cache.get(token)
+    if session is None or session.is_expired:
+        session = (Session.objects.select_related("user")
+                   .filter(token=token, expires_at__gt=timezone.now(), user__is_active=True).first())
+        if session is None:
+            return None
+        session_cache.put(session)
+    session_refresh(session)
     return session
 
 
@@ -113,6 +118,7 @@ def session_refresh(session: Session) -> None:
     if session.expires_at - SESSION_LIFETIME + SESSION_UPDATE_AGE <= now:
         session.expires_at = now + SESSION_LIFETIME
         Session.objects.filter(pk=session.pk).update(expires_at=session.expires_at, updated_at=now)
+        session_cache.forget_token(session.token)
 
 
 def user_sign_out(*, request, session: Session | None) -> None:

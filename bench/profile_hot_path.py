@@ -1,8 +1,9 @@
 """Profile: where the CPU time of one authenticated GET goes, in process (no server, no network).
 
 Builds a throwaway database on the embedded PostgreSQL, signs a user in, then serves `--requests` requests
-of each endpoint through Django's handler (the whole middleware stack, DRF, the credential lookup, the
-query, the renderer) under cProfile, and prints per endpoint: CPU time per request, queries per request,
+of each endpoint through Django's WSGI handler, the one production runs the sync views on (the request
+signals, the connection pool, the whole middleware stack, DRF, the credential lookup, the query, the
+renderer) under cProfile, and prints per endpoint: CPU time per request, queries per request,
 and the functions that cost the most (own time and cumulative). Production settings, DEBUG off.
 
     .venv/bin/python bench/profile_hot_path.py [--requests 500] [--top 25]
@@ -47,9 +48,10 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+
+    from core.db.notifications import listener
 
     from accounts.models import Session, User
     from core.ids import session_token
@@ -61,22 +63,34 @@ def main() -> None:
     from django.utils import timezone
 
     token = Session.objects.create(user=user, token=session_token(), expires_at=timezone.now() + timedelta(days=7)).token
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    handler = get_wsgi_application()
+    deadline = time.monotonic() + 10
+    while not listener.listening and time.monotonic() < deadline:  # as a server does once it has started
+        time.sleep(0.05)
+
+    def get(url: str) -> str:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": url, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": f"Bearer {token}",
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
+        status = []
+        b"".join(handler(environ, lambda code, headers: status.append(code)))
+        return status[0]
 
     for url in ENDPOINTS:
-        for _ in range(20):  # warm: imports, caches, connection
-            assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
+        for _ in range(20):  # warm: imports, caches, the pool
+            assert get(url).startswith("200"), url
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+            get(url)
         profiler = cProfile.Profile()
         started = time.process_time()
         profiler.enable()
         for _ in range(args.requests):
-            client.get(url)
+            get(url)
         profiler.disable()
         cpu = (time.process_time() - started) / args.requests * 1000
         print(f"\n== GET {url}: {cpu:.2f} ms CPU per request (under the profiler), "
-              f"{len(queries.captured_queries)} queries")
+              f"{len(queries)} queries")
         for sort in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(args.top)

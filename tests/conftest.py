@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from core.db.notifications import listener
 from tests.factories import SessionFactory, UserFactory
 
 # A real OpenCode, its model server and its image (tests/support/fixtures.py).
@@ -21,6 +22,14 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_notifications(django_db_setup):
+    """The process's notification listener (core/db/notifications.py) holds a connection to the test
+    database: closed before the database is dropped."""
+    yield
+    listener.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,127 @@
+"""PostgreSQL LISTEN/NOTIFY for the caches a server process keeps in memory.
+
+A cache in one process cannot see a write made by another process (another server worker, the admin, an
+import). The database can tell it: a trigger sends `NOTIFY channel, payload` when the rows change, and
+PostgreSQL delivers it when the writing transaction commits. `listener` follows the channels that caches
+subscribe to, on one daemon thread per process with a connection of its own, and calls each channel's
+handler with the payload.
+
+A cache must not serve anything while nothing listens (`listener.listening` is False: not yet connected,
+or the connection was lost), and forgets everything when listening starts again (`on_gap`), since
+notifications sent in between are gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+from django.db import connections
+from psycopg import sql
+
+logger = logging.getLogger(__name__)
+
+# How often the thread wakes to see whether it should stop, and how often it checks its connection.
+POLL_SECONDS = 1.0
+PING_SECONDS = 30.0
+RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
+APPLICATION_NAME = "agentpod-notifications"  # how its connection shows in pg_stat_activity
+
+
+@dataclass(frozen=True)
+class Subscription:
+    channel: str
+    handler: Callable[[str], None]
+    on_gap: Callable[[], None]
+
+
+class Listener:
+    """Follows NOTIFY on the subscribed channels; started by the first `listening` check in a process."""
+
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+        self._subscriptions: dict[str, Subscription] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._connected = threading.Event()
+        self._stop = threading.Event()
+
+    def subscribe(self, channel: str, handler: Callable[[str], None], *, on_gap: Callable[[], None]) -> None:
+        """Call `handler(payload)` for each notification on `channel`, `on_gap()` whenever some may have been
+        missed. Subscribe at start-up (an `AppConfig.ready()`), before the thread starts."""
+        self._subscriptions[channel] = Subscription(channel, handler, on_gap)
+
+    @property
+    def listening(self) -> bool:
+        """Whether notifications are being received now (starting the thread, in this process, if needed)."""
+        if self._pid != os.getpid():  # first use, or a forked worker: threads do not survive a fork
+            self._start()
+        return self._connected.is_set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread and close its connection (before the database it listens to is dropped)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread, self._pid = None, None
+        self._connected.clear()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._connected.clear()
+            self._stop.clear()
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="pg-listener", daemon=True)
+            self._thread.start()
+
+    def _connection_params(self) -> dict:
+        params = connections[self.alias].get_connection_params()
+        for django_only in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(django_only, None)
+        return params
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._listen()
+                failures = 0
+            except psycopg.Error as error:
+                logger.warning("Database notifications interrupted (%s); caches that need them are off until "
+                               "they resume", error.__class__.__name__)
+                self._stop.wait(RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)])
+                failures += 1
+            finally:
+                self._connected.clear()
+
+    def _listen(self) -> None:
+        subscriptions = dict(self._subscriptions)
+        params = {**self._connection_params(), "application_name": APPLICATION_NAME}
+        with psycopg.connect(**params, autocommit=True) as connection:
+            for channel in subscriptions:
+                connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            for subscription in subscriptions.values():
+                subscription.on_gap()
+            self._connected.set()
+            idle = 0.0
+            while not self._stop.is_set():
+                received = False
+                for notification in connection.notifies(timeout=POLL_SECONDS):
+                    received = True
+                    subscription = subscriptions.get(notification.channel)
+                    if subscription is not None:
+                        subscription.handler(notification.payload)
+                idle = 0.0 if received else idle + POLL_SECONDS
+                if idle >= PING_SECONDS:  # a connection that died quietly raises here
+                    connection.execute("SELECT 1")
+                    idle = 0.0
+
+
+listener = Listener()
