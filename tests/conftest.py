@@ -26,8 +26,13 @@ def _fresh_rate_limits():
 
 @pytest.fixture(scope="session", autouse=True)
 def _database_notifications(django_db_setup):
-    """The process's notification listener (core/db/notifications.py) holds a connection to the test
-    database: closed before the database is dropped."""
+    """The process's notification listener (core/db/notifications.py), listening before the first test as
+    in a server that has started, so that what the caches keep does not depend on timing; its connection
+    is closed before the test database is dropped."""
+    deadline = time.monotonic() + 10
+    while not listener.listening:
+        assert time.monotonic() < deadline, "the database notification listener did not connect"
+        time.sleep(0.01)
     yield
     listener.stop()
 

@@ -43,7 +43,11 @@ class FilesQuery(serializers.Serializer):
     type = serializers.ChoiceField(choices=["agent", "command", "tool", "plugin"], required=False)
 
 
-class PreferencesSerializer(serializers.ModelSerializer):
+class PreferencesSerializer(serializers.Serializer):
+    """Output only. Every field declared (no ModelSerializer): every signed-in client reads this often, and
+    a model serializer introspects the model again on each use."""
+
+    id = serializers.CharField()
     userId = serializers.CharField(source="user_id")  # noqa: N815
     themeMode = serializers.CharField(source="theme_mode")  # noqa: N815
     themePreset = serializers.CharField(source="theme_preset")  # noqa: N815
@@ -57,12 +61,6 @@ class PreferencesSerializer(serializers.ModelSerializer):
     settingsVersion = serializers.IntegerField(source="settings_version")  # noqa: N815
     createdAt = IsoDateTimeField(source="created_at")  # noqa: N815
     updatedAt = IsoDateTimeField(source="updated_at")  # noqa: N815
-
-    class Meta:
-        model = UserPreferences
-        fields = ["id", "userId", "themeMode", "themePreset", "autoRefreshInterval", "inAppNotifications",
-                  "systemNotifications", "defaultResourceTierId", "defaultFlavorId", "defaultAddonIds",
-                  "defaultAgentId", "settingsVersion", "createdAt", "updatedAt"]
 
 
 class PreferencesInput(serializers.Serializer):

@@ -155,11 +155,12 @@ def test_list_session_and_messages_run_a_constant_number_of_queries(api, sandbox
     ChatMessageFactory.create_batch(count, session=session)
     ChatSessionFactory.create_batch(min(count, 60) - 1 if count > 1 else 0, sandbox=sandbox)
     base = f"/api/v2/sandboxes/{sandbox.id}/chat/sessions"
-    with django_assert_num_queries(4):  # auth, sandbox, page, stats
+    api.get("/api/resource-tiers")  # from here on the caller's session is kept (accounts/session_cache.py)
+    with django_assert_num_queries(3):  # sandbox, page, stats
         api.get(base)
-    with django_assert_num_queries(4):  # auth, sandbox, session, messages
+    with django_assert_num_queries(3):  # sandbox, session, messages
         api.get(f"{base}/{session.id}")
-    with django_assert_num_queries(5):  # auth, sandbox, session, page, count
+    with django_assert_num_queries(4):  # sandbox, session, page, count
         api.get(f"{base}/{session.id}/messages?limit=100")
 
 

@@ -85,11 +85,12 @@ def test_list_flags_the_callers_configured_and_default_provider_only(api, user, 
 def test_list_runs_a_constant_number_of_queries(api, user, http, django_assert_num_queries):
     http.get(MODELS_DEV_URL, json=big_catalogue(60))
     credential(user, "anthropic")
-    with django_assert_num_queries(3):  # session, configured ids, default
+    api.get("/api/resource-tiers")  # from here on the caller's session is kept (accounts/session_cache.py)
+    with django_assert_num_queries(2):  # configured ids, default
         assert len(api.get("/api/providers?popularOnly=false").json()["providers"]) == 68
     for n in range(49):
         credential(user, f"extra-{n:03d}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         body = api.get("/api/providers?popularOnly=false").json()
     assert sum(p["isConfigured"] for p in body["providers"]) == 50
 
@@ -125,11 +126,12 @@ def test_configured_for_another_user_is_empty(other_api, user, models_dev):
 def test_configured_runs_a_constant_number_of_queries(api, user, http, django_assert_num_queries):
     http.get(MODELS_DEV_URL, json=big_catalogue(60))
     credential(user, "anthropic")
-    with django_assert_num_queries(3):  # session, configured ids, default
+    api.get("/api/resource-tiers")  # from here on the caller's session is kept (accounts/session_cache.py)
+    with django_assert_num_queries(2):  # configured ids, default
         assert len(api.get("/api/providers/configured").json()["providers"]) == 1
     for n in range(49):
         credential(user, f"extra-{n:03d}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(api.get("/api/providers/configured").json()["providers"]) == 50
 
 
