@@ -48,9 +48,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
+import threading
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Literal
 
 import httpx
@@ -378,30 +382,57 @@ def _timeout(name: str) -> httpx.Timeout:
     return httpx.Timeout(_setting(name), connect=_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT"))
 
 
-# One TLS context for every client: httpx builds one per client otherwise, loading the CA bundle each time
-# (20-25 ms of CPU and 0.7 MiB per client, measured by bench/opencode_proxy_overhead.py under py-spy),
-# and the proxy makes a client per call. OpenCode speaks plain HTTP; the context is never used for it.
+# One TLS context for every pool: httpx builds one per client otherwise, loading the CA bundle each time
+# (20-25 ms of CPU and 0.7 MiB, measured by bench/opencode_proxy_overhead.py under py-spy), and there is a
+# pool per event loop. OpenCode speaks plain HTTP; the context is never used for it.
 _TLS_CONTEXT = httpx.create_ssl_context()
 
 
-def _client_options(endpoint: OpenCodeEndpoint) -> Json:
-    return {
-        "base_url": endpoint.base_url.rstrip("/"),
-        "verify": _TLS_CONTEXT,
-        "auth": _auth(endpoint),
-        "timeout": _timeout("SANDBOX_OPENCODE_TIMEOUT"),
-        # OpenCode is on the container network or loopback: never through an HTTP(S)_PROXY of the host.
-        "trust_env": False,
-        "headers": {"Accept": "application/json"},
-    }
+# Every call goes through a shared pool of keep-alive connections: the proxy makes a client per request, and
+# a new connection per call cost the API and OpenCode both (measured with bench/opencode_proxy_overhead.py).
+# One pool per process for the sync calls (an httpx.Client may be shared between threads) and one per event
+# loop for the async ones (an AsyncClient's connections belong to the loop that opened them). OpenCode (Bun)
+# closes an idle connection after 10 s; the pools let go of one after 5 s. No cookie is ever kept: the pools
+# serve every user's sandbox.
+_POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=64, keepalive_expiry=5.0)
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+_SYNC_POOL: dict[int, httpx.Client] = {}  # by process id: a forked worker opens its own
+_SYNC_POOL_LOCK = threading.Lock()
+
+
+def _pool_options() -> Json:
+    return {"verify": _TLS_CONTEXT, "limits": _POOL_LIMITS, "headers": {"Accept": "application/json"},
+            "cookies": CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+            # OpenCode is on the container network or loopback: never through an HTTP(S)_PROXY of the host.
+            "trust_env": False}
+
+
+def _process_pool() -> httpx.Client:
+    pool = _SYNC_POOL.get(os.getpid())
+    if pool is None:
+        with _SYNC_POOL_LOCK:
+            pool = _SYNC_POOL.get(os.getpid()) or _SYNC_POOL.setdefault(os.getpid(), httpx.Client(**_pool_options()))
+    return pool
+
+
+def _loop_pool() -> httpx.AsyncClient:
+    loop = asyncio.get_running_loop()
+    pool = _POOLS.get(loop)
+    if pool is None or pool.is_closed:
+        pool = _POOLS[loop] = httpx.AsyncClient(**_pool_options())
+    return pool
 
 
 class OpenCodeClient:
-    """A synchronous client for one OpenCode server. Use as a context manager, or close() it."""
+    """A synchronous client for one OpenCode server. Use as a context manager, or close() it.
+
+    Its requests go through the process's shared connection pool; closing the client leaves the pool's
+    connections open for the next one."""
 
     def __init__(self, endpoint: OpenCodeEndpoint):
         self.endpoint = endpoint
-        self._http = httpx.Client(**_client_options(endpoint))
+        self._base_url = endpoint.base_url.rstrip("/")
+        self._auth = _auth(endpoint)
 
     def __enter__(self) -> OpenCodeClient:
         return self
@@ -410,13 +441,12 @@ class OpenCodeClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing to release: the connections belong to the process's pool."""
 
     def _send(self, call: _Call) -> Any:
         try:
-            response = self._http.request(call.method, call.path, params=call.params,
-                                          json=call.json(),
-                                          timeout=_timeout(call.timeout))
+            response = _process_pool().request(call.method, self._base_url + call.path, params=call.params,
+                                               json=call.json(), auth=self._auth, timeout=_timeout(call.timeout))
         except httpx.TransportError as exc:  # connect, timeouts, a connection cut mid-answer
             raise _unreachable(call.path, self.endpoint, exc) from None
         return _raise_for_response(call, self.endpoint, response)
@@ -506,11 +536,14 @@ class OpenCodeClient:
 
 
 class AsyncOpenCodeClient:
-    """The same calls as `OpenCodeClient`, awaitable, plus the event stream. Use with `async with`."""
+    """The same calls as `OpenCodeClient`, awaitable, plus the event stream. Use with `async with`.
+
+    Its requests go through the running loop's shared connection pool, like `OpenCodeClient`'s."""
 
     def __init__(self, endpoint: OpenCodeEndpoint):
         self.endpoint = endpoint
-        self._http = httpx.AsyncClient(**_client_options(endpoint))
+        self._base_url = endpoint.base_url.rstrip("/")
+        self._auth = _auth(endpoint)
 
     async def __aenter__(self) -> AsyncOpenCodeClient:
         return self
@@ -519,13 +552,13 @@ class AsyncOpenCodeClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """Nothing to release: the connections belong to the loop's pool."""
 
     async def _send(self, call: _Call) -> Any:
         try:
-            response = await self._http.request(call.method, call.path, params=call.params,
-                                                json=call.json(),
-                                                timeout=_timeout(call.timeout))
+            response = await _loop_pool().request(call.method, self._base_url + call.path, params=call.params,
+                                                  json=call.json(), auth=self._auth,
+                                                  timeout=_timeout(call.timeout))
         except httpx.TransportError as exc:
             raise _unreachable(call.path, self.endpoint, exc) from None
         return _raise_for_response(call, self.endpoint, response)
@@ -618,7 +651,7 @@ class AsyncOpenCodeClient:
                                 connect=_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT"))
         try:
             async with asyncio.timeout(_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT")) as opening, \
-                    aconnect_sse(self._http, "GET", path, timeout=timeout,
+                    aconnect_sse(_loop_pool(), "GET", self._base_url + path, timeout=timeout, auth=self._auth,
                                  headers={"Accept": "text/event-stream"}) as source:
                 response = source.response
                 if response.status_code != 200:

@@ -1,9 +1,12 @@
 """`/api/v2/sandboxes/{id}/opencode/*`: the caller's conversation with the OpenCode agent in their sandbox
 (api-contract 2.11, DECISIONS 24 and 28).
 
-Every view is async (adrf): a message can take minutes to answer and the event stream lasts as long as
-the client stays, and neither may hold one of the server's threads meanwhile (STYLE 16). Authentication
-and the sandbox lookup are ordinary sync code run off the event loop. Only the owner reaches a sandbox
+Two views are async (adrf): sending a message (it can take minutes to answer) and the event stream (it
+lasts as long as the client stays); neither may hold one of the server's threads meanwhile (STYLE 16).
+Their authentication and sandbox lookup are ordinary sync code run off the event loop. Every other call
+answers in milliseconds and is a sync view, served whole on one of the server's threads (config/asgi.py):
+under Django's ASGI handler each would hop between the loop and threads a dozen times, which measured
+(bench/opencode_proxy_overhead.py) at about twice the sync view's CPU. Only the owner reaches a sandbox
 (another user's is 404 "Sandbox not found"); one that is not running is 503. OpenCode's bodies pass
 through, with the few changes of `chat.proxy`; its failures are the client's errors (`sandboxes.opencode`).
 """
@@ -15,6 +18,7 @@ import json
 import logging
 
 from adrf.views import APIView
+from rest_framework.views import APIView as SyncAPIView
 from asgiref.sync import sync_to_async
 from django.db import connections
 from django.http import StreamingHttpResponse
@@ -30,7 +34,7 @@ from core.api.renderers import ORJSONRenderer
 from core.api.schema import error_responses
 from core.api.views import OwnerScopedMixin
 from sandboxes.models import Sandbox
-from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeEndpoint
+from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeClient, OpenCodeEndpoint
 from sandboxes.services import sandbox_opencode_endpoint
 
 from .. import proxy
@@ -58,18 +62,12 @@ class EventStreamRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-class OpenCodeView(OwnerScopedMixin, APIView):
-    async def endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
-        return await sync_to_async(self._endpoint)(sandbox_id)
+class SandboxOpenCodeMixin(OwnerScopedMixin):
+    """Where the caller's sandbox's OpenCode is, and the request body as OpenCode needs it."""
 
-    def _endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
+    def endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
         sandbox = self.get_owned(Sandbox.objects.all(), pk=sandbox_id, not_found="Sandbox not found")
         return sandbox_opencode_endpoint(sandbox=sandbox)
-
-    async def call(self, sandbox_id: str, operation: str, *args, **kwargs):
-        """One call of `AsyncOpenCodeClient` on the sandbox's OpenCode."""
-        async with AsyncOpenCodeClient(await self.endpoint(sandbox_id)) as opencode:
-            return await getattr(opencode, operation)(*args, **kwargs)
 
     def body(self) -> dict:
         try:
@@ -78,53 +76,74 @@ class OpenCodeView(OwnerScopedMixin, APIView):
             raise InvalidRequest("Invalid request", details="body: a JSON object is expected") from None
 
 
+class OpenCodeView(SandboxOpenCodeMixin, SyncAPIView):
+    """A quick call to the sandbox's OpenCode, on one of the server's threads."""
+
+    def call(self, sandbox_id: str, operation: str, *args, **kwargs):
+        """One call of `OpenCodeClient` on the sandbox's OpenCode."""
+        with OpenCodeClient(self.endpoint(sandbox_id)) as opencode:
+            return getattr(opencode, operation)(*args, **kwargs)
+
+
+class AsyncOpenCodeView(SandboxOpenCodeMixin, APIView):
+    """A call to the sandbox's OpenCode that may take long, on the event loop."""
+
+    async def async_endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
+        return await sync_to_async(self.endpoint)(sandbox_id)
+
+    async def async_call(self, sandbox_id: str, operation: str, *args, **kwargs):
+        """One call of `AsyncOpenCodeClient` on the sandbox's OpenCode."""
+        async with AsyncOpenCodeClient(await self.async_endpoint(sandbox_id)) as opencode:
+            return await getattr(opencode, operation)(*args, **kwargs)
+
+
 class SessionListView(OpenCodeView):
     @extend_schema(summary="The sandbox's OpenCode sessions", operation_id="sandboxes_opencode_sessions_list",
                    parameters=[SANDBOX_ID], responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
-        return Response(await self.call(sandbox_id, "session_list"))
+    def get(self, request, sandbox_id):
+        return Response(self.call(sandbox_id, "session_list"))
 
     @extend_schema(summary="Start an OpenCode session", operation_id="sandboxes_opencode_sessions_create",
                    parameters=[SANDBOX_ID],
                    request=inline_serializer("OpenCodeSessionInput", {"title": serializers.CharField(required=False)}),
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def post(self, request, sandbox_id):
-        endpoint = await self.endpoint(sandbox_id)
+    def post(self, request, sandbox_id):
+        endpoint = self.endpoint(sandbox_id)
         try:
             body = request.data  # a missing or malformed body is `{}`, as the old server read it
         except (ParseError, UnsupportedMediaType):
             body = {}
         title = body.get("title") if isinstance(body, dict) and isinstance(body.get("title"), str) else None
-        async with AsyncOpenCodeClient(endpoint) as opencode:
-            return Response(await opencode.session_create(title=title))
+        with OpenCodeClient(endpoint) as opencode:
+            return Response(opencode.session_create(title=title))
 
 
 class SessionDetailView(OpenCodeView):
     @extend_schema(summary="An OpenCode session", parameters=[SANDBOX_ID, SESSION_ID],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id, session_id):
-        return Response(await self.call(sandbox_id, "session_get", session_id))
+    def get(self, request, sandbox_id, session_id):
+        return Response(self.call(sandbox_id, "session_get", session_id))
 
     @extend_schema(summary="Delete an OpenCode session (its synced history stays)",
                    parameters=[SANDBOX_ID, SESSION_ID], responses={200: SUCCESS, **PROXY_ERRORS})
-    async def delete(self, request, sandbox_id, session_id):
-        await self.call(sandbox_id, "session_delete", session_id)
+    def delete(self, request, sandbox_id, session_id):
+        self.call(sandbox_id, "session_delete", session_id)
         return Response({"success": True})
 
 
 class SessionAbortView(OpenCodeView):
     @extend_schema(summary="Stop the agent's current work in a session", parameters=[SANDBOX_ID, SESSION_ID],
                    request=None, responses={200: SUCCESS, **PROXY_ERRORS})
-    async def post(self, request, sandbox_id, session_id):
-        await self.call(sandbox_id, "session_abort", session_id)
+    def post(self, request, sandbox_id, session_id):
+        self.call(sandbox_id, "session_abort", session_id)
         return Response({"success": True})
 
 
-class MessageListView(OpenCodeView):
+class MessageListView(AsyncOpenCodeView):
     @extend_schema(summary="A session's messages, `[{info, parts}]`", parameters=[SANDBOX_ID, SESSION_ID],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
     async def get(self, request, sandbox_id, session_id):
-        return Response(await self.call(sandbox_id, "session_messages", session_id))
+        return Response(await self.async_call(sandbox_id, "session_messages", session_id))
 
     @extend_schema(
         summary="Send a message and wait for the answer; the session is then synced into the chat history",
@@ -136,7 +155,7 @@ class MessageListView(OpenCodeView):
             "agent": serializers.CharField(required=False)}),
         responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
     async def post(self, request, sandbox_id, session_id):
-        endpoint = await self.endpoint(sandbox_id)
+        endpoint = await self.async_endpoint(sandbox_id)
         prompt = proxy.prompt_input(self.body())
         async with AsyncOpenCodeClient(endpoint) as opencode:
             answer = await opencode.session_prompt(session_id, **prompt)
@@ -150,8 +169,8 @@ class MessageDetailView(OpenCodeView):
     @extend_schema(summary="One message of a session, `{info, parts}`", operation_id="sandboxes_opencode_message",
                    parameters=[SANDBOX_ID, SESSION_ID, OpenApiParameter("message_id", str, OpenApiParameter.PATH)],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id, session_id, message_id):
-        return Response(await self.call(sandbox_id, "session_message", session_id, message_id))
+    def get(self, request, sandbox_id, session_id, message_id):
+        return Response(self.call(sandbox_id, "session_message", session_id, message_id))
 
 
 class PermissionView(OpenCodeView):
@@ -160,9 +179,9 @@ class PermissionView(OpenCodeView):
                    request=inline_serializer("OpenCodePermissionInput", {
                        "response": serializers.ChoiceField(choices=["once", "always", "reject"])}),
                    responses={200: SUCCESS, **error_responses(400), **PROXY_ERRORS})
-    async def post(self, request, sandbox_id, session_id, permission_id):
+    def post(self, request, sandbox_id, session_id, permission_id):
         response = proxy.permission_input(self.body())  # checked before the sandbox is looked up
-        await self.call(sandbox_id, "permission_respond", session_id, permission_id, response)
+        self.call(sandbox_id, "permission_respond", session_id, permission_id, response)
         return Response({"success": True})
 
 
@@ -173,29 +192,29 @@ PATH = OpenApiParameter("path", str, description="A workspace path; `/home/devel
 class FileListView(OpenCodeView):
     @extend_schema(summary="A workspace folder's entries", operation_id="sandboxes_opencode_files_list",
                    parameters=[SANDBOX_ID, PATH], responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
-        return Response(await self.call(sandbox_id, "file_list", proxy.workspace_path(request.query_params.get("path"))))
+    def get(self, request, sandbox_id):
+        return Response(self.call(sandbox_id, "file_list", proxy.workspace_path(request.query_params.get("path"))))
 
 
 class FileContentView(OpenCodeView):
     @extend_schema(summary="A workspace file's content, `{type, content}`", parameters=[SANDBOX_ID, PATH],
                    responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
+    def get(self, request, sandbox_id):
         path = request.query_params.get("path")
         if not path:
             raise InvalidRequest("Path query parameter is required")
-        return Response(await self.call(sandbox_id, "file_read", proxy.workspace_path(path)))
+        return Response(self.call(sandbox_id, "file_read", proxy.workspace_path(path)))
 
 
 class FindFileView(OpenCodeView):
     @extend_schema(summary="Workspace paths matching a query",
                    parameters=[SANDBOX_ID, OpenApiParameter("query", str, required=True)],
                    responses={200: PASSED_THROUGH, **error_responses(400), **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
+    def get(self, request, sandbox_id):
         query = request.query_params.get("query")
         if not query:
             raise InvalidRequest("Query parameter is required")
-        return Response(await self.call(sandbox_id, "find_files", query))
+        return Response(self.call(sandbox_id, "find_files", query))
 
 
 class AppView(OpenCodeView):
@@ -203,9 +222,9 @@ class AppView(OpenCodeView):
                    responses={200: inline_serializer("OpenCodeApp", {"config": serializers.JSONField(),
                                                                      "project": serializers.JSONField()}),
                               **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
-        async with AsyncOpenCodeClient(await self.endpoint(sandbox_id)) as opencode:
-            config, project = await asyncio.gather(opencode.config_get(), opencode.project_current())
+    def get(self, request, sandbox_id):
+        with OpenCodeClient(self.endpoint(sandbox_id)) as opencode:
+            config, project = opencode.config_get(), opencode.project_current()
         return Response({"config": config, "project": project})
 
 
@@ -213,15 +232,15 @@ class ProvidersView(OpenCodeView):
     @extend_schema(summary="The model providers OpenCode can use (the server's own environment's left out)",
                    operation_id="sandboxes_opencode_providers", parameters=[SANDBOX_ID],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
-        return Response(proxy.providers_body(await self.call(sandbox_id, "config_providers")))
+    def get(self, request, sandbox_id):
+        return Response(proxy.providers_body(self.call(sandbox_id, "config_providers")))
 
 
 class AgentsView(OpenCodeView):
     @extend_schema(summary="OpenCode's agents", operation_id="sandboxes_opencode_agents", parameters=[SANDBOX_ID],
                    responses={200: PASSED_THROUGH, **PROXY_ERRORS})
-    async def get(self, request, sandbox_id):
-        return Response(proxy.agents_body(await self.call(sandbox_id, "agents")))
+    def get(self, request, sandbox_id):
+        return Response(proxy.agents_body(self.call(sandbox_id, "agents")))
 
 
 class HealthView(OpenCodeView):
@@ -231,15 +250,15 @@ class HealthView(OpenCodeView):
                        "healthy": serializers.BooleanField(),
                        "status": serializers.ChoiceField(choices=["ok", "unreachable"])}),
                        **error_responses(401, 403)})
-    async def get(self, request, sandbox_id):
+    def get(self, request, sandbox_id):
         try:
-            await self.call(sandbox_id, "health")
+            self.call(sandbox_id, "health")
         except ApiError:  # missing, not the caller's, not running, or not answering: all "unreachable"
             return Response({"healthy": False, "status": "unreachable"})
         return Response({"healthy": True, "status": "ok"})
 
 
-class EventStreamView(OpenCodeView):
+class EventStreamView(AsyncOpenCodeView):
     renderer_classes = [ORJSONRenderer, EventStreamRenderer]
 
     @extend_schema(summary="OpenCode's live events as Server-Sent Events (`event: <type>` / `data: <json>`)",
@@ -248,7 +267,7 @@ class EventStreamView(OpenCodeView):
                        "One SSE message per OpenCode event, and a `: heartbeat` comment at least every 15 s")),
                        **PROXY_ERRORS})
     async def get(self, request, sandbox_id):
-        endpoint = await self.endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
+        endpoint = await self.async_endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
         # The stream may last hours: its database connection goes back to the pool now, not when it ends.
         await sync_to_async(connections.close_all)()
         response = StreamingHttpResponse(relay_events(endpoint, heartbeat=HEARTBEAT_SECONDS),

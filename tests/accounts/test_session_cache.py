@@ -128,7 +128,7 @@ def test_nothing_is_kept_when_the_cache_is_off(listening, settings, django_asser
 
 # -- from another connection: the triggers' notifications (committed data, so transactional tests) ---------
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_session_deleted_by_another_process_is_refused_once_the_delete_commits(listening):
     session = SessionFactory()
     client = bearer(session)
@@ -143,7 +143,7 @@ def test_a_session_deleted_by_another_process_is_refused_once_the_delete_commits
     assert client.get("/api/resource-tiers").status_code == 401
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_user_deactivated_by_another_process_is_refused(listening):
     session = SessionFactory()
     client = bearer(session)
@@ -154,7 +154,7 @@ def test_a_user_deactivated_by_another_process_is_refused(listening):
     assert client.get("/api/resource-tiers").status_code == 401
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_truncated_session_table_forgets_every_kept_session(listening):
     sessions = [SessionFactory(), SessionFactory()]
     for session in sessions:
@@ -164,7 +164,7 @@ def test_a_truncated_session_table_forgets_every_kept_session(listening):
     wait_for(lambda: not any(kept(session) for session in sessions), timeout=2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_lost_listener_connection_turns_the_cache_off_then_resumes_empty(listening):
     session = SessionFactory()
     client = bearer(session)

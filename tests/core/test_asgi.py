@@ -24,19 +24,20 @@ def route_of(path: str) -> str:
     return chosen[0]
 
 
-@pytest.mark.parametrize("path", ["/api/v2/sandboxes/sbx-1/opencode/session",
+@pytest.mark.parametrize("path", ["/api/v2/sandboxes/sbx-1/opencode/session/ses-1/message",
                                   "/api/v2/sandboxes/sbx-1/opencode/event"])
 def test_the_opencode_proxys_async_views_go_to_the_asgi_handler(path):
     assert route_of(path) == "asgi"
 
 
 @pytest.mark.parametrize("path", ["/api/resource-tiers", "/api/users/me/preferences",
+                                  "/api/v2/sandboxes/sbx-1/opencode/session",
                                   "/api/v2/sandboxes/sbx-1/chat/sessions", "/api/no-such-path", "/admin/"])
 def test_sync_views_and_unknown_paths_go_to_the_wsgi_handler(path):
     assert route_of(path) == "wsgi"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sync_view_is_served_whole_on_a_wsgi_thread(asgi_server, monkeypatch):
     """The view runs on one of the WSGI pool's threads, not on the event loop's or asgiref's."""
     threads = []
