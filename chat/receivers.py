@@ -1,15 +1,27 @@
-"""The chat app's part of a user's account: counts and the export of their chat history."""
+"""The chat app's receivers: a deleted sandbox's history is archived, not lost; and its part of a user's
+account, counts and the export of their chat history."""
+
+from django.dispatch import receiver
 
 from core.serializers import iso_datetime
 from core.user_data import UserDataPart
 from sandboxes.models import Sandbox
+from sandboxes.signals import sandbox_deleted
 
 from .models import ChatSession
+from .services import chat_sandbox_archive
 
 EXPORT_SESSIONS_PER_SANDBOX = 1000
 
 
+@receiver(sandbox_deleted, sender=Sandbox)
+def archive_the_history_of_a_deleted_sandbox(sender, *, sandbox, **kwargs):
+    chat_sandbox_archive(sandbox=sandbox)
+
+
 def _counts(user) -> dict:
+    # Sessions of every status, as the contract says, so a deleted sandbox's archived ones too: they are
+    # the user's and kept.
     return {"chatSessionCount": ChatSession.objects.filter(user=user).count()}
 
 

@@ -1,5 +1,5 @@
-"""Writes of chat history: archiving, and the one function that keeps a sandbox's OpenCode conversations
-in PostgreSQL (`chat_sync_opencode_session`).
+"""Writes of chat history: archiving (one session, or all of a deleted sandbox's), and the one function
+that keeps a sandbox's OpenCode conversations in PostgreSQL (`chat_sync_opencode_session`).
 
 Every way of syncing goes through that function: the sync after a message sent through the proxy, the
 manual sync endpoints, and the `sync_chats` worker that follows each running sandbox's event stream. It
@@ -27,6 +27,7 @@ from .models import (
     ChatSession,
     ChatSessionStatus,
     ChatSource,
+    ChatSyncState,
 )
 
 Json = dict[str, Any]
@@ -41,6 +42,16 @@ def chat_session_archive(*, session: ChatSession, request=None) -> ChatSession:
                     entity_id=session.pk, metadata={"params": {"id": session.sandbox_id, "sessionId": session.pk}},
                     request=request)
     return session
+
+
+def chat_sandbox_archive(*, sandbox) -> int:
+    """A deleted sandbox's history is kept (the old server's database cascaded it away): its sessions
+    become archived, those deleted stay deleted, messages are untouched. Its sync state goes, as the
+    cascade took it. Returns the number of sessions archived now."""
+    ChatSyncState.objects.filter(sandbox_id=sandbox.pk).delete()
+    return (ChatSession.objects.filter(sandbox_id=sandbox.pk)
+            .exclude(status__in=[ChatSessionStatus.ARCHIVED, ChatSessionStatus.DELETED])
+            .update(status=ChatSessionStatus.ARCHIVED, updated_at=timezone.now()))
 
 
 # -- OpenCode → PostgreSQL ---------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from activity.models import ActivityLog
+from chat.models import ChatMessage, ChatSession
 from repos.services import repository_init
+from sandboxes.models import Sandbox
+from sandboxes.services import sandbox_delete
 from tests.conftest import bearer_client
 from tests.factories import (
     AccountFactory,
@@ -104,6 +107,22 @@ def test_deletion_leaves_no_row_of_the_user_but_anonymised_activity(api, user, o
         None, True, None, None, {"params": {"id": "x"}})
     assert User.objects.filter(pk=other_user.pk).exists()
     assert api.get("/api/account").status_code == 401  # the token went with the account
+
+
+def test_deletion_removes_deleted_sandboxes_and_their_archived_history(api, user):
+    sandbox = everything_of(user)
+    session = ChatSessionFactory(sandbox=sandbox)
+    message = ChatMessageFactory(session=session)
+    sandbox_delete(sandbox=sandbox, delete_repo=False)
+    assert ChatSession.objects.get(pk=session.pk).status == "archived"
+    user_id = user.id
+    response = delete(api, {"confirmPhrase": "DELETE MY ACCOUNT"})
+    assert response.json()["results"]["sandboxesDeleted"] == 0  # it was deleted already
+    assert response.json()["results"]["userDeleted"] is True
+    assert rows_mentioning(user_id) == {}
+    assert not Sandbox.all_objects.filter(pk=sandbox.pk).exists()
+    assert not ChatSession.objects.filter(sandbox_id=sandbox.pk).exists()
+    assert not ChatMessage.objects.filter(pk=message.pk).exists()
 
 
 def test_data_export_has_everything_and_no_secret(api, user):
