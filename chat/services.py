@@ -19,6 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.activity import activity_report
+from sandboxes.models import Sandbox
+from sandboxes.services import sandbox_hold
 
 from .models import (
     ChatMessage,
@@ -137,7 +139,12 @@ def chat_sync_opencode_session(*, sandbox, opencode_session: Json, messages: lis
     The session row is locked while its messages are written, so two syncs of one session (the proxy
     and the worker) run one after the other and never store a message twice. A constant number of
     queries whatever the number of messages.
+
+    A sandbox deleted meanwhile raises `Sandbox.DoesNotExist` and stores nothing; one deleted while this
+    runs waits for it, then archives what it stored.
     """
+    if not sandbox_hold(sandbox_id=sandbox.pk):
+        raise Sandbox.DoesNotExist(f"Sandbox {sandbox.pk} was deleted")
     session = _session_row(sandbox=sandbox, opencode_session=opencode_session)
     rows = {}
     for message in messages:

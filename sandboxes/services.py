@@ -111,7 +111,8 @@ def sandbox_delete(*, sandbox, remove_volumes: bool = True, delete_repo: bool = 
     if sandbox.container_id:
         get_orchestrator().remove(container_ref(sandbox), remove_volumes=remove_volumes)
     with transaction.atomic():
-        # The row lock orders two deletes of one sandbox: the second sees the sandbox deleted.
+        # The row lock orders two deletes of one sandbox, and a chat sync storing a session meanwhile
+        # (`sandbox_hold`): whichever comes second sees the sandbox deleted.
         if not Sandbox.objects.select_for_update().filter(pk=sandbox.pk).exists():
             return
         sandbox.deleted_at = timezone.now()
@@ -132,6 +133,17 @@ def deleted_slug(sandbox: Sandbox) -> str:
     """The slug a deleted sandbox keeps: its old one and its id, joined by dots, which `slug_base` never
     produces, so the (user, slug) constraint stays and the old slug is free again."""
     return f"{sandbox.slug}.deleted.{sandbox.pk}"
+
+
+def sandbox_hold(*, sandbox_id: str) -> bool:
+    """Whether the sandbox is still there (not deleted), holding it until the caller's transaction ends,
+    so that a `sandbox_delete` waits for the caller's writes (and archives them) instead of missing them.
+    FOR KEY SHARE, which only a delete's lock conflicts with: ordinary updates of the row never wait."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT deleted_at IS NULL FROM "{Sandbox._meta.db_table}" WHERE id = %s FOR KEY SHARE',
+                       [sandbox_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 # -- create ---------------------------------------------------------------------------------------------
