@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from activity.models import ActivityLog
 from chat.models import ChatMessage, ChatSession
+from core.serializers import iso_datetime
 from repos.services import repository_init
 from sandboxes.models import Sandbox
 from sandboxes.services import sandbox_delete
@@ -139,6 +140,24 @@ def test_data_export_has_everything_and_no_secret(api, user):
     assert body["providers"][0]["authType"] == "api_key"
     assert body["preferences"]["themeMode"] == "system"
     assert SECRET not in response.content.decode()
+
+
+def test_data_export_keeps_a_deleted_sandboxs_archived_history(api, user):
+    kept = SandboxFactory(user=user, name="Kept")
+    gone = SandboxFactory(user=user, name="Gone")
+    session = ChatSessionFactory(sandbox=gone, message_count=3)
+    SandboxFactory(user=user, name="Gone, no history")
+    for sandbox in Sandbox.objects.filter(user=user, name__startswith="Gone"):
+        sandbox_delete(sandbox=sandbox, delete_repo=False)
+    body = api.get("/api/account/data-export").json()
+    assert [s["id"] for s in body["sandboxes"]] == [kept.id]
+    assert body["chatHistory"] == [
+        {"sandboxId": kept.id, "sandboxName": "Kept", "deletedAt": None, "sessions": []},
+        {"sandboxId": gone.id, "sandboxName": "Gone",
+         "deletedAt": iso_datetime(Sandbox.all_objects.get(pk=gone.pk).deleted_at),
+         "sessions": [{"id": session.id, "title": session.title, "messageCount": 3,
+                       "createdAt": iso_datetime(session.created_at)}]},
+    ]
 
 
 def test_a_user_export_contains_nothing_of_another_user(other_api, user):
