@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from sandboxes.models import Sandbox
+
 from .models import ChatMessage, ChatSession, ChatSyncState
 
 
@@ -13,6 +15,12 @@ class ChatSessionAdmin(admin.ModelAdmin):
     list_select_related = ["sandbox", "user"]
     raw_id_fields = ["sandbox", "user"]
     readonly_fields = ["id", "created_at", "updated_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A deleted sandbox's archived sessions stay editable: the default manager would refuse their sandbox.
+        if db_field.name == "sandbox":
+            kwargs["queryset"] = Sandbox.all_objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ChatMessage)

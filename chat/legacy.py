@@ -5,15 +5,18 @@ match the messages; after the messages are in, `finalize` recomputes the counter
 session from its imported messages where they disagree (reported as fixed). Counters beyond 32 bits
 are recomputed the same way. Invalid message content is kept as a JSON string.
 
-The export writes both back as PostgreSQL holds them (ISO timestamps, JSON text verbatim).
+The export writes both back as PostgreSQL holds them (ISO timestamps, JSON text verbatim), except the
+history of deleted sandboxes, which the old server would have deleted with them: skipped, the sessions
+listed in the report, the messages counted (sandboxes/legacy.py says it in one note).
 """
 
 from django.db import connection
 
 from legacy import fast
-from legacy.export import ExportTable, iso
+from legacy.export import ExportTable, Withheld, iso
 from legacy.mapping import Parent, Table
 from legacy.values import INT32_MAX, Cleaner
+from sandboxes.legacy import DELETED_SANDBOX_IDS, DELETED_SANDBOXES_NOTE
 
 from .models import (
     ChatMessage,
@@ -206,6 +209,10 @@ TABLES = [
 
 # -- export -----------------------------------------------------------------------------------------
 
+_SESSIONS_OF_DELETED_SANDBOXES = (
+    f'SELECT s.id FROM "{ChatSession._meta.db_table}" s WHERE s.sandbox_id IN ({DELETED_SANDBOX_IDS})'
+)
+
 EXPORT_TABLES = [
     ExportTable(
         "chat_sessions",
@@ -213,6 +220,8 @@ EXPORT_TABLES = [
         ("id", "sandbox_id", "user_id", "source", "opencode_session_id", "acp_session_id", "acp_agent_id",
          "title", "status", *COUNTERS, iso("last_message_at"), iso("last_synced_at"), iso("created_at"),
          iso("updated_at")),
+        withheld=Withheld(f't."sandbox_id" IN ({DELETED_SANDBOX_IDS})', "chat session of a deleted sandbox",
+                          DELETED_SANDBOXES_NOTE),
     ),
     ExportTable(
         "chat_messages",
@@ -220,5 +229,8 @@ EXPORT_TABLES = [
         ("id", "session_id", "external_message_id", "role", "content", "tool_calls", "tool_results",
          "thinking", "model_provider", "model_id", "agent_id", "input_tokens", "output_tokens", "status",
          "error_message", iso("created_at"), iso("completed_at")),
+        # Counted, not listed one by one: a long history is many thousand rows, and its sessions are listed.
+        withheld=Withheld(f't."session_id" IN ({_SESSIONS_OF_DELETED_SANDBOXES})',
+                          "chat message of a deleted sandbox", DELETED_SANDBOXES_NOTE, listed=False),
     ),
 ]

@@ -1,5 +1,5 @@
-"""Writes of chat history: archiving, and the one function that keeps a sandbox's OpenCode conversations
-in PostgreSQL (`chat_sync_opencode_session`).
+"""Writes of chat history: archiving (one session, or all of a deleted sandbox's), and the one function
+that keeps a sandbox's OpenCode conversations in PostgreSQL (`chat_sync_opencode_session`).
 
 Every way of syncing goes through that function: the sync after a message sent through the proxy, the
 manual sync endpoints, and the `sync_chats` worker that follows each running sandbox's event stream. It
@@ -19,6 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.activity import activity_report
+from sandboxes.models import Sandbox
+from sandboxes.services import sandbox_hold
 
 from .models import (
     ChatMessage,
@@ -27,6 +29,7 @@ from .models import (
     ChatSession,
     ChatSessionStatus,
     ChatSource,
+    ChatSyncState,
 )
 
 Json = dict[str, Any]
@@ -41,6 +44,16 @@ def chat_session_archive(*, session: ChatSession, request=None) -> ChatSession:
                     entity_id=session.pk, metadata={"params": {"id": session.sandbox_id, "sessionId": session.pk}},
                     request=request)
     return session
+
+
+def chat_sandbox_archive(*, sandbox) -> int:
+    """A deleted sandbox's history is kept (the old server's database cascaded it away): its sessions
+    become archived, those deleted stay deleted, messages are untouched. Its sync state goes, as the
+    cascade took it. Returns the number of sessions archived now."""
+    ChatSyncState.objects.filter(sandbox_id=sandbox.pk).delete()
+    return (ChatSession.objects.filter(sandbox_id=sandbox.pk)
+            .exclude(status__in=[ChatSessionStatus.ARCHIVED, ChatSessionStatus.DELETED])
+            .update(status=ChatSessionStatus.ARCHIVED, updated_at=timezone.now()))
 
 
 # -- OpenCode → PostgreSQL ---------------------------------------------------------------------------------
@@ -126,7 +139,12 @@ def chat_sync_opencode_session(*, sandbox, opencode_session: Json, messages: lis
     The session row is locked while its messages are written, so two syncs of one session (the proxy
     and the worker) run one after the other and never store a message twice. A constant number of
     queries whatever the number of messages.
+
+    A sandbox deleted meanwhile raises `Sandbox.DoesNotExist` and stores nothing; one deleted while this
+    runs waits for it, then archives what it stored.
     """
+    if not sandbox_hold(sandbox_id=sandbox.pk):
+        raise Sandbox.DoesNotExist(f"Sandbox {sandbox.pk} was deleted")
     session = _session_row(sandbox=sandbox, opencode_session=opencode_session)
     rows = {}
     for message in messages:

@@ -58,8 +58,10 @@ def chat_sync_session(*, sandbox: Sandbox, session: ChatSession) -> ChatSession:
             return _sync_one(opencode, sandbox=sandbox, session_id=session.opencode_session_id)
     except ApiError as error:
         logger.warning("Chat sync of session %s failed: %s", session.pk, error.message)
-        session.refresh_from_db()
-        return session
+    except Sandbox.DoesNotExist:  # deleted during the sync: the session is kept as the delete left it
+        logger.info("Chat sync of session %s: its sandbox was deleted meanwhile", session.pk)
+    session.refresh_from_db()
+    return session
 
 
 def chat_sync_sandbox(*, sandbox: Sandbox) -> int:
@@ -73,6 +75,8 @@ def chat_sync_sandbox(*, sandbox: Sandbox) -> int:
     except ApiError as error:
         logger.warning("Full chat sync of sandbox %s stopped after %d sessions: %s", sandbox.pk, synced,
                        error.message)
+    except Sandbox.DoesNotExist:
+        logger.info("Full chat sync of sandbox %s stopped after %d sessions: deleted meanwhile", sandbox.pk, synced)
     return synced
 
 

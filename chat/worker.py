@@ -2,7 +2,9 @@
 OpenCode and stores each message as it completes.
 
 - Every `scan_interval` seconds it reads which sandboxes run. A sandbox that starts is followed, one that
-  stops (or is deleted) is let go: starting and stopping a sandbox starts and stops its sync.
+  stops (or is deleted) is let go: starting and stopping a sandbox starts and stops its sync. A deleted
+  sandbox is never followed again (`Sandbox.objects` no longer returns it), and a sync still under way
+  when it is deleted stores nothing more (`chat_sync_opencode_session`).
 - Each sandbox is followed by exactly one worker, on one host or many: a worker follows a sandbox only
   while it holds that sandbox's PostgreSQL advisory lock, taken on a connection of its own. A worker that
   dies loses its connection and so its locks; another worker takes the sandbox over on its next scan.

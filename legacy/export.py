@@ -7,7 +7,9 @@ aliased `t`) and the legacy value format it is written in. The engine (`legacy.e
 columns into one SELECT, so most tables never pass through Python row by row. A table that needs
 per-row decisions (secrets, owners, passwords) adds `extra` columns for its `convert(row, ctx)`,
 which returns the row or raises `Skip` (deliberately not exported: transient or expired) or `Reject`
-(left out: the legacy file cannot hold it, which the report lists and the exit status says).
+(left out: the legacy file cannot hold it, which the report lists and the exit status says). Rows
+that a condition sets apart without reading them (a deleted sandbox and its chat history, which the old
+server would not have) are `Withheld`: counted as skipped, and summed up in one note per reason.
 
 In SQL, `{now}` stands for the export's "now" (a timestamptz literal).
 """
@@ -53,6 +55,19 @@ def flag(name: str, source: str | None = None) -> Col:
     return Col(name, source, FLAG)
 
 
+@dataclass(frozen=True)
+class Withheld:
+    """The rows of a table that are deliberately not exported: `where` picks them (SQL over the model's
+    table, aliased `t`). They count as skipped with `reason`, one report entry per row unless `listed`
+    is False (messages: their sessions' entries name them), and every table withheld for one `note` is
+    summed up in one report note: "<note>: 2 sandboxes, 3 chat_sessions, ..."."""
+
+    where: str
+    reason: str
+    note: str
+    listed: bool = True
+
+
 @dataclass
 class ExportTable:
     name: str  # the legacy table (or, for data without one, the PostgreSQL table named in the report)
@@ -65,6 +80,7 @@ class ExportTable:
     skip_reason: str | None = None  # every row is deliberately not exported, for this reason
     leave_out_reason: str | None = None  # every row is left out (no home in the legacy file)
     note: str | None = None  # said in the report whenever the table is exported
+    withheld: Withheld | None = None  # rows deliberately not exported
     secret_columns: frozenset = frozenset()
 
     @property
@@ -97,6 +113,7 @@ class ExportContext(LegacyRunContext):
         super().__init__(report=report, mappings=mappings, owner_email=owner_email, encryption_key=encryption_key)
         self.now = now
         self.state: dict = {}
+        self.withheld: dict[str, dict[str, int]] = {}  # Withheld.note -> table -> rows withheld
 
     def owner_note(self, lookup: OwnerLookup) -> str:
         how = "--owner" if self.owner_email else "the only user"

@@ -95,6 +95,7 @@ def run_export(
                         _export_table(ctx, mapping, table, target, writer, batch_size, progress, log)
         finally:
             writer.close()
+        _note_withheld(ctx)
         for role, names in layout.items():
             create_indexes(files[role], names)
         for role in ("auth", "main"):  # OUT last: while it is absent, the export did not happen
@@ -257,11 +258,13 @@ def _export_table(ctx: ExportContext, mapping: Mapping, table: ExportTable, db: 
         return
     cursor = connection.chunked_cursor()
     try:
-        total = table.model._default_manager.count()
+        total = table.model._base_manager.count()  # every row, those a default manager hides included
         bar = progress(mapping.label, table.name, total) if progress else None
         if table.skip_reason or table.leave_out_reason:
             _account_whole_table(report, stats, table, cursor, batch_size, bar)
         else:
+            if table.withheld:
+                _account_withheld(ctx, stats, table, batch_size, bar)
             _copy_rows(ctx, stats, table, cursor, db, writer, batch_size, bar)
     finally:
         cursor.close()
@@ -288,6 +291,40 @@ def _account_whole_table(report: ExportReport, stats: ExportStats, table: Export
             bar(len(rows))
 
 
+def _account_withheld(ctx: ExportContext, stats: ExportStats, table: ExportTable, batch_size: int, bar) -> None:
+    """The rows `table.withheld` sets apart, counted as skipped (and listed, unless it says not to)."""
+    withheld = table.withheld
+    source = f'"{table.db_table}" t WHERE {withheld.where}'
+    count = 0
+    if withheld.listed:
+        cursor = connection.chunked_cursor()
+        try:
+            cursor.execute(f'SELECT t."{table.pk}" FROM {source} ORDER BY 1')
+            while rows := cursor.fetchmany(batch_size):
+                count += len(rows)
+                for (key,) in rows:
+                    ctx.report.entry(stats, "skipped", key, None, None, withheld.reason)
+        finally:
+            cursor.close()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {source}")
+            count = cursor.fetchone()[0]
+    stats.read += count
+    if count:
+        stats.skipped[withheld.reason] += count
+        if bar:
+            bar(count)
+    ctx.withheld.setdefault(withheld.note, {})[table.name] = count
+
+
+def _note_withheld(ctx: ExportContext) -> None:
+    """One note per reason rows were withheld, with the count of every table it withheld rows of."""
+    for note, counts in ctx.withheld.items():
+        if any(counts.values()):
+            ctx.report.notes.append(f"{note}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+
+
 def _copy_rows(ctx: ExportContext, stats: ExportStats, table: ExportTable, cursor, db, writer: _Writer,
                batch_size: int, bar) -> None:
     report, cols = ctx.report, table.cols
@@ -298,6 +335,8 @@ def _copy_rows(ctx: ExportContext, stats: ExportStats, table: ExportTable, curso
     # Primary key order: SQLite then appends to the key's index instead of inserting at random places,
     # several times cheaper for a large table (and two exports of one database are identical).
     source = f'"{table.db_table}" t {table.joins}'.rstrip()
+    if table.withheld:
+        source += f" WHERE NOT ({table.withheld.where})"
     cursor.execute(f'SELECT {", ".join(select)} FROM {source} ORDER BY t."{table.pk}"')
     fields = names + [name for name, _ in table.extra]
     quoted = ", ".join(f'"{name}"' for name in names)

@@ -226,9 +226,9 @@ class ExportStats:
 
 
 class ExportReport(Report):
-    """What an export wrote, per app and table, with every row skipped or left out and every user who
-    must reset their password after a rollback. Entries, notes, hints and the JSON file work as the
-    import's."""
+    """What an export wrote, per app and table, with every row skipped or left out (withheld rows a
+    `Withheld` says not to list are counted only) and every user who must reset their password after a
+    rollback. Entries, notes, hints and the JSON file work as the import's."""
 
     def __init__(self, *, target: dict, now):
         super().__init__(source=target, dry_run=False, now=now)

@@ -1,10 +1,10 @@
 """The onboarding app's receivers: every new sandbox gets a pending onboarding session (api-contract 2.11,
-create step 4), and its container learns the session's id."""
+create step 4), its container learns the session's id, and a deleted sandbox's session lets go of it."""
 
 from django.dispatch import receiver
 
 from sandboxes.models import Sandbox
-from sandboxes.signals import container_environment, sandbox_created
+from sandboxes.signals import container_environment, sandbox_created, sandbox_deleted
 
 from .models import OnboardingSession
 
@@ -12,6 +12,13 @@ from .models import OnboardingSession
 @receiver(sandbox_created, sender=Sandbox)
 def create_pending_session(sender, *, sandbox, **kwargs):
     OnboardingSession.objects.create(user_id=sandbox.user_id, sandbox=sandbox)
+
+
+@receiver(sandbox_deleted, sender=Sandbox)
+def let_go_of_deleted_sandbox(sender, *, sandbox, **kwargs):
+    # What the foreign key's SET NULL did when a deleted sandbox's row went: a deleted sandbox is soft
+    # deleted now, and its onboarding record outlives it, as before, without it.
+    OnboardingSession.objects.filter(sandbox_id=sandbox.pk).update(sandbox=None)
 
 
 @receiver(container_environment, sender=Sandbox)

@@ -167,7 +167,8 @@ def session_delete(*, session: OnboardingSession) -> None:
 
 
 def _session_sandbox(session: OnboardingSession) -> Sandbox:
-    # The foreign key is SET NULL when a sandbox is deleted, so a session's sandbox exists or is None.
+    # A deleted sandbox lets go of its session (the foreign key's SET NULL, or `sandbox_deleted` for the
+    # soft delete), so a session's sandbox exists or is None.
     if session.sandbox_id is None:
         raise SessionHasNoSandbox()
     return session.sandbox

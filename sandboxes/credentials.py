@@ -1,5 +1,6 @@
 """The two secrets of a sandbox, both derived from the server's secret and the sandbox id (HMAC), so
-none is stored and a deleted sandbox's credential dies with its row.
+none is stored; a deleted sandbox's credential dies with it (its row stays, soft deleted, but
+`sandboxes.authentication` never finds a deleted sandbox).
 
 - `opencode_password(sandbox_id)`: the sandbox's OpenCode server requires it (`OPENCODE_SERVER_PASSWORD`,
   HTTP Basic user `opencode`); the API sends it, clients never see it (DECISIONS 24). Nothing else on

@@ -14,11 +14,13 @@ that cannot be placed (no such folder, not a git repository, a different reposit
 name, an invalid name) is reported as an entry "repository not placed" with the reason, plus a hint; it
 does not reject the sandbox row. A dry run only reports what it would do.
 
-The export writes sandboxes back (ISO timestamps, as the model wrote them); the legacy `projects`
-table is written empty, since nothing of it was kept.
+The export writes sandboxes back (ISO timestamps, as the model wrote them), except deleted ones: the old
+server has no deleted sandbox (it deleted the row, and the chat history with it), so a deleted sandbox
+and its archived chat history (chat/legacy.py) are skipped, summed up in one note of the report. The
+legacy `projects` table is written empty, since nothing of it was kept.
 """
 
-from legacy.export import ExportTable, iso
+from legacy.export import ExportTable, Withheld, iso
 from legacy.mapping import Parent, Table
 from legacy.values import Cleaner
 from repos.paths import NAME_RE
@@ -100,6 +102,13 @@ TABLES = [
 
 # -- export -----------------------------------------------------------------------------------------
 
+# The one report note of every table whose rows belong to a deleted sandbox (its chat's too).
+DELETED_SANDBOXES_NOTE = (
+    "deleted sandboxes and their archived chat history are not exported (the old server has no deleted "
+    "sandbox: it deleted a sandbox's chat history with it; PostgreSQL keeps them)"
+)
+DELETED_SANDBOX_IDS = f'SELECT x.id FROM "{Sandbox._meta.db_table}" x WHERE x.deleted_at IS NOT NULL'
+
 EXPORT_TABLES = [
     ExportTable(
         "sandboxes",
@@ -108,6 +117,8 @@ EXPORT_TABLES = [
          "flavor_id", "addon_ids", "container_id", "container_name", "status", "error_message",
          "opencode_url", "acp_gateway_url", "vnc_url", "code_server_url", iso("created_at"),
          iso("updated_at"), iso("last_accessed_at")),
+        withheld=Withheld('t."deleted_at" IS NOT NULL', "deleted sandbox (the old server has none)",
+                          DELETED_SANDBOXES_NOTE),
     ),
     ExportTable(
         "projects",

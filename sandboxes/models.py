@@ -1,4 +1,12 @@
-"""A user's sandbox: a container running the OpenCode agent on one repository."""
+"""A user's sandbox: a container running the OpenCode agent on one repository.
+
+Deleting a sandbox is a soft delete (`sandboxes.services.sandbox_delete`): the row stays, with
+`deleted_at` set, so that its chat history, whose foreign key to the sandbox is NOT NULL and cascades in
+the mirrored schema, is kept (archived). The old server deleted that history with the sandbox. A deleted
+sandbox is gone for everything but the admin, the account's data export and deletion, and the legacy
+export (which leaves it out): `Sandbox.objects` (the default manager, hence also `user.sandboxes`) never
+returns it; `Sandbox.all_objects` is for the few places that must see it.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +24,22 @@ class SandboxStatus(models.TextChoices):
     STOPPING = "stopping"
     STOPPED = "stopped"
     ERROR = "error"
+
+
+class SandboxQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class LiveSandboxManager(models.Manager.from_queryset(SandboxQuerySet)):
+    """Sandboxes that are not deleted: the default manager, so every lookup by id, list and count (and
+    related access, `user.sandboxes`) misses a deleted one unless it asks `all_objects`."""
+
+    def get_queryset(self):
+        return super().get_queryset().live()
 
 
 class Sandbox(TimeStampedModel):
@@ -42,6 +66,12 @@ class Sandbox(TimeStampedModel):
     vnc_url = models.TextField(null=True, blank=True)
     code_server_url = models.TextField(null=True, blank=True)
     last_accessed_at = models.DateTimeField(null=True, blank=True)
+    # Not in the mirrored schema (an extra nullable column): when the owner deleted the sandbox.
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner deleted the sandbox (its chat history is kept, archived)")
+
+    objects = LiveSandboxManager()
+    all_objects = SandboxQuerySet.as_manager()
 
     class Meta:
         db_table = "sandboxes"

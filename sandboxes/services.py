@@ -21,7 +21,7 @@ from .credentials import opencode_password
 from .models import Sandbox, SandboxStatus
 from .opencode import OpenCodeClient, OpenCodeEndpoint
 from .orchestrator import EngineError, get_orchestrator
-from .signals import sandbox_created
+from .signals import sandbox_created, sandbox_deleted
 from .specs import container_ref, container_spec, opencode_config_files, sandbox_resolve
 from .states import sandbox_status_for, transition_check
 from .workspace import sandbox_repo_name, workspace_create, workspace_remove
@@ -94,20 +94,56 @@ def sandboxes_push_config_soon(*, user_id: str) -> None:
 # -- delete ---------------------------------------------------------------------------------------------
 
 def sandbox_delete(*, sandbox, remove_volumes: bool = True, delete_repo: bool = True, request=None) -> None:
-    """Remove a sandbox's container (when it has one), then its row (the database cascades its chat),
-    then its repository unless `delete_repo` is False.
+    """Remove a sandbox's container (when it has one), then mark the sandbox deleted, then remove its
+    repository unless `delete_repo` is False.
 
-    An engine failure is raised before anything is deleted, so the row is never orphaned from a
-    container that still runs.
+    A soft delete: the old server deleted the row, and the database cascaded its chat history with it;
+    here the row stays (`deleted_at`), so its chat sessions are kept, archived (by the chat app, on
+    `sandbox_deleted`), with their messages. From then on the sandbox is gone for its owner (404
+    everywhere, absent from lists and counts, its credential refused). Its container fields and URLs
+    are cleared and its slug is renamed to one `slug_base` never makes, so a new sandbox of the same name
+    gets the same slug again.
+
+    An engine failure is raised before anything is changed, so the row is never orphaned from a
+    container that still runs. Deleting a sandbox that is already deleted (two requests at once) does
+    nothing more.
     """
     if sandbox.container_id:
         get_orchestrator().remove(container_ref(sandbox), remove_volumes=remove_volumes)
-    sandbox_id, user, repo_name = sandbox.pk, sandbox.user, sandbox.repo_name
-    sandbox.delete()
+    with transaction.atomic():
+        # The row lock orders two deletes of one sandbox, and a chat sync storing a session meanwhile
+        # (`sandbox_hold`): whichever comes second sees the sandbox deleted.
+        if not Sandbox.objects.select_for_update().filter(pk=sandbox.pk).exists():
+            return
+        sandbox.deleted_at = timezone.now()
+        sandbox.status = SandboxStatus.STOPPED
+        sandbox.slug = deleted_slug(sandbox)
+        sandbox.container_id = sandbox.container_name = None
+        sandbox.opencode_url = sandbox.acp_gateway_url = sandbox.vnc_url = sandbox.code_server_url = None
+        sandbox.save(update_fields=["deleted_at", "status", "slug", "container_id", "container_name", "opencode_url",
+                                    "acp_gateway_url", "vnc_url", "code_server_url", "updated_at"])
+        sandbox_deleted.send(sender=Sandbox, sandbox=sandbox)
     if delete_repo:
-        workspace_remove(user=user, repo_name=repo_name)
-    activity_report(action="sandbox.delete", user=user, entity_type="sandbox", entity_id=sandbox_id,
+        workspace_remove(user=sandbox.user, repo_name=sandbox.repo_name)
+    activity_report(action="sandbox.delete", user=sandbox.user, entity_type="sandbox", entity_id=sandbox.pk,
                     request=request)
+
+
+def deleted_slug(sandbox: Sandbox) -> str:
+    """The slug a deleted sandbox keeps: its old one and its id, joined by dots, which `slug_base` never
+    produces, so the (user, slug) constraint stays and the old slug is free again."""
+    return f"{sandbox.slug}.deleted.{sandbox.pk}"
+
+
+def sandbox_hold(*, sandbox_id: str) -> bool:
+    """Whether the sandbox is still there (not deleted), holding it until the caller's transaction ends,
+    so that a `sandbox_delete` waits for the caller's writes (and archives them) instead of missing them.
+    FOR KEY SHARE, which only a delete's lock conflicts with: ordinary updates of the row never wait."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT deleted_at IS NULL FROM "{Sandbox._meta.db_table}" WHERE id = %s FOR KEY SHARE',
+                       [sandbox_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 # -- create ---------------------------------------------------------------------------------------------

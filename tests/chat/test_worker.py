@@ -1,5 +1,5 @@
 """The `sync_chats` worker against a real OpenCode: messages stored as they complete, exactly once with
-two workers, let go when the sandbox stops, reconnecting when its OpenCode comes back.
+two workers, let go when the sandbox stops or is deleted, reconnecting when its OpenCode comes back.
 
 The workers run in threads of their own (an event loop each) on their own database connections, so the
 data is committed (`transaction=True`).
@@ -16,7 +16,9 @@ from django.db import connection
 from chat.models import ChatMessage, ChatSession, ChatSyncState
 from chat.worker import LOCK_CLASS, sandbox_lock_key
 from sandboxes.credentials import opencode_password
+from sandboxes.models import Sandbox
 from sandboxes.opencode import OpenCodeClient
+from sandboxes.services import sandbox_delete
 from tests.chat.conftest import AGENT_SANDBOX_ID
 from tests.conftest import bearer_client
 from tests.factories import SandboxFactory, UserFactory
@@ -84,6 +86,17 @@ def test_a_stopped_sandbox_is_let_go_and_its_lock_released(running):
             cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, sandbox_lock_key(running.pk)])
             assert cursor.fetchone()[0] is True
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, sandbox_lock_key(running.pk)])
+
+
+def test_a_deleted_sandbox_is_let_go_and_never_followed_again(running):
+    with RunningWorker() as worker:
+        assert wait_for(lambda: running.pk in worker.followers)
+        sandbox_delete(sandbox=running, delete_repo=False)
+        assert wait_for(lambda: running.pk not in worker.followers)
+        # Even were its row marked running again, a deleted sandbox is not followed.
+        Sandbox.all_objects.filter(pk=running.pk).update(status="running")
+        time.sleep(1)  # several scans
+        assert running.pk not in worker.followers
 
 
 def test_the_worker_reconnects_when_opencode_comes_back(opencode_binary, model):

@@ -18,6 +18,8 @@ from legacy.importer import run_import
 from legacy.mapping import discover_mappings
 from legacy.values import parse_timestamp
 from providers.models import ProviderCredential
+from sandboxes.legacy import DELETED_SANDBOXES_NOTE
+from sandboxes.services import sandbox_delete
 from tests.factories import ChatMessageFactory, ChatSessionFactory, SandboxFactory
 from tests.legacy.conftest import DATA, KEY, import_sample, manifest, manifest_now, owner_email, sample_paths
 from tests.legacy.test_command import snapshot
@@ -155,6 +157,36 @@ def test_values_are_written_in_the_legacy_formats(tmp_path):
     assert (tier["is_default"], type(tier["price_monthly"])) == (1, float)
     flavor = read(out, "SELECT languages FROM container_flavors WHERE id = 'python'")[0]
     assert isinstance(json.loads(flavor[0]), list)
+
+
+def test_deleted_sandboxes_and_their_archived_history_are_skipped_and_summed_up_in_one_note(tmp_path):
+    import_sample("clean")
+    owner = User.objects.get(email=owner_email("clean"))
+    kept = SandboxFactory(user=owner)
+    kept_message = ChatMessageFactory(session=ChatSessionFactory(sandbox=kept))
+    gone = SandboxFactory(user=owner)
+    sessions = ChatSessionFactory.create_batch(2, sandbox=gone)
+    messages = [message.id for session in sessions for message in ChatMessageFactory.create_batch(2, session=session)]
+    sandbox_delete(sandbox=gone, delete_repo=False)
+    out, _, report = export_sample("clean", tmp_path)
+
+    def ids(table):
+        return {row[0] for row in read(out, f"SELECT id FROM {table}")}
+
+    assert kept.id in ids("sandboxes") and kept_message.session_id in ids("chat_sessions")
+    assert kept_message.id in ids("chat_messages")
+    assert gone.id not in ids("sandboxes")
+    assert ids("chat_sessions") & {s.id for s in sessions} == set() and ids("chat_messages") & set(messages) == set()
+    assert report.tables[("sandboxes", "sandboxes")].skipped == {"deleted sandbox (the old server has none)": 1}
+    assert report.tables[("chat", "chat_sessions")].skipped == {"chat session of a deleted sandbox": 2}
+    assert report.tables[("chat", "chat_messages")].skipped == {"chat message of a deleted sandbox": 4}
+    assert [note for note in report.notes if note.startswith("deleted sandboxes")] == [
+        f"{DELETED_SANDBOXES_NOTE}: 1 sandboxes, 2 chat_sessions, 4 chat_messages"]
+    # The sandbox and its sessions are listed; its messages only counted (their sessions name them).
+    listed = sorted((e["table"], e["key"]) for e in report.entries if "deleted sandbox" in e["reason"])
+    assert listed == sorted([("sandboxes", gone.id), *(("chat_sessions", s.id) for s in sessions)])
+    # The old server would have deleted them: skipped, not data lost, so the export still succeeds.
+    assert report.balanced and report.exit_status == 0
 
 
 # -- secrets, owners, passwords ----------------------------------------------------------------------

@@ -20,6 +20,9 @@ from accounts.hashers import BetterAuthScryptPasswordHasher, from_better_auth
 from accounts.models import User
 from legacy.exporter import run_export
 from legacy.importer import run_import
+from sandboxes.legacy import DELETED_SANDBOXES_NOTE
+from sandboxes.services import sandbox_delete
+from tests.factories import ChatMessageFactory, ChatSessionFactory, SandboxFactory
 from tests.legacy.conftest import KEY, import_sample, manifest_now, owner_email
 from tests.legacy.test_export import read
 from tests.legacy.test_kill import big_copy
@@ -66,6 +69,21 @@ def test_a_complete_export_exits_0_prints_the_summary_and_writes_the_report(tmp_
     assert data["exit_status"] == 0 and data["invariant_holds"] and data["left_out"] == 0
     assert data["apps"]["chat"]["tables"]["chat_messages"]["written"] == 384
     assert out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_deleted_sandboxes_are_skipped_and_said_in_one_line(tmp_path):
+    import_sample("clean")
+    User.objects.exclude(email=owner_email("clean")).update(password="!")  # as if nobody had changed one
+    owner = User.objects.get(email=owner_email("clean"))
+    gone = SandboxFactory(user=owner)
+    ChatMessageFactory.create_batch(3, session=ChatSessionFactory(sandbox=gone))
+    sandbox_delete(sandbox=gone, delete_repo=False)
+    out = tmp_path / "out.sqlite"
+    status, stdout, err = run_command(out, "--owner", owner_email("clean"), "--legacy-encryption-key", KEY)
+    assert status == 0, stdout + err
+    assert (f"note: {DELETED_SANDBOXES_NOTE}: 1 sandboxes, 1 chat_sessions, 3 chat_messages"
+            in stdout.splitlines())
+    assert read(out, f"SELECT count(*) FROM sandboxes WHERE id = '{gone.id}'")[0][0] == 0
 
 
 def test_rows_left_out_give_exit_status_1_and_the_file_is_still_written(tmp_path):

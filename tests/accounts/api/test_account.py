@@ -9,7 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from activity.models import ActivityLog
+from chat.models import ChatMessage, ChatSession
+from core.serializers import iso_datetime
 from repos.services import repository_init
+from sandboxes.models import Sandbox
+from sandboxes.services import sandbox_delete
 from tests.conftest import bearer_client
 from tests.factories import (
     AccountFactory,
@@ -106,6 +110,22 @@ def test_deletion_leaves_no_row_of_the_user_but_anonymised_activity(api, user, o
     assert api.get("/api/account").status_code == 401  # the token went with the account
 
 
+def test_deletion_removes_deleted_sandboxes_and_their_archived_history(api, user):
+    sandbox = everything_of(user)
+    session = ChatSessionFactory(sandbox=sandbox)
+    message = ChatMessageFactory(session=session)
+    sandbox_delete(sandbox=sandbox, delete_repo=False)
+    assert ChatSession.objects.get(pk=session.pk).status == "archived"
+    user_id = user.id
+    response = delete(api, {"confirmPhrase": "DELETE MY ACCOUNT"})
+    assert response.json()["results"]["sandboxesDeleted"] == 0  # it was deleted already
+    assert response.json()["results"]["userDeleted"] is True
+    assert rows_mentioning(user_id) == {}
+    assert not Sandbox.all_objects.filter(pk=sandbox.pk).exists()
+    assert not ChatSession.objects.filter(sandbox_id=sandbox.pk).exists()
+    assert not ChatMessage.objects.filter(pk=message.pk).exists()
+
+
 def test_data_export_has_everything_and_no_secret(api, user):
     sandbox = everything_of(user)
     response = api.get("/api/account/data-export")
@@ -120,6 +140,24 @@ def test_data_export_has_everything_and_no_secret(api, user):
     assert body["providers"][0]["authType"] == "api_key"
     assert body["preferences"]["themeMode"] == "system"
     assert SECRET not in response.content.decode()
+
+
+def test_data_export_keeps_a_deleted_sandboxs_archived_history(api, user):
+    kept = SandboxFactory(user=user, name="Kept")
+    gone = SandboxFactory(user=user, name="Gone")
+    session = ChatSessionFactory(sandbox=gone, message_count=3)
+    SandboxFactory(user=user, name="Gone, no history")
+    for sandbox in Sandbox.objects.filter(user=user, name__startswith="Gone"):
+        sandbox_delete(sandbox=sandbox, delete_repo=False)
+    body = api.get("/api/account/data-export").json()
+    assert [s["id"] for s in body["sandboxes"]] == [kept.id]
+    assert body["chatHistory"] == [
+        {"sandboxId": kept.id, "sandboxName": "Kept", "deletedAt": None, "sessions": []},
+        {"sandboxId": gone.id, "sandboxName": "Gone",
+         "deletedAt": iso_datetime(Sandbox.all_objects.get(pk=gone.pk).deleted_at),
+         "sessions": [{"id": session.id, "title": session.title, "messageCount": 3,
+                       "createdAt": iso_datetime(session.created_at)}]},
+    ]
 
 
 def test_a_user_export_contains_nothing_of_another_user(other_api, user):

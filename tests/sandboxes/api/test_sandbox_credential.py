@@ -54,7 +54,16 @@ def test_everything_else_refuses_it(container, method, path):
     assert getattr(container, method)(path).status_code == 403
 
 
-def test_a_deleted_sandbox_takes_its_credential_with_it(container, sandbox):
+def test_a_deleted_sandbox_takes_its_credential_with_it(api, container, sandbox):
+    assert container.get("/api/users/me/opencode/config").status_code == 200
+    assert api.delete(f"/api/v2/sandboxes/{sandbox.pk}").status_code == 200  # a soft delete: the row stays
+    response = container.get("/api/users/me/opencode/config")
+    assert (response.status_code, response.json()) == (
+        401, {"error": "Unauthorized", "message": "Valid session or API key required"})
+    assert container.post("/api/mcp/knowledge", {}, content_type="application/json").status_code == 401
+
+
+def test_a_sandbox_removed_with_its_account_takes_its_credential_with_it(container, sandbox):
     sandbox.delete()
     response = container.get("/api/users/me/opencode/config")
     assert response.status_code == 401

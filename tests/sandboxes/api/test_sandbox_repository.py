@@ -201,7 +201,7 @@ def test_get_without_a_repository_gives_nulls(api, user):
 def test_delete_removes_the_repository(api, user, sandbox):
     response = api.delete(f"/api/v2/sandboxes/{sandbox.id}")
     assert (response.status_code, response.json()) == (200, {"success": True, "message": "Sandbox deleted"})
-    assert not Sandbox.objects.filter(pk=sandbox.pk).exists()
+    assert Sandbox.all_objects.get(pk=sandbox.pk).deleted_at is not None  # soft deleted, its chat kept
     assert not workdir(sandbox).exists()
     assert api.get(f"/api/v2/repos/{sandbox.repo_name}").json() == {"error": "Repository not found"}
 
@@ -209,7 +209,7 @@ def test_delete_removes_the_repository(api, user, sandbox):
 def test_delete_with_delete_repo_false_keeps_it(api, user, sandbox):
     response = api.delete(f"/api/v2/sandboxes/{sandbox.id}?deleteRepo=false")
     assert (response.status_code, response.json()) == (200, {"success": True, "message": "Sandbox deleted"})
-    assert not Sandbox.objects.filter(pk=sandbox.pk).exists()
+    assert Sandbox.all_objects.get(pk=sandbox.pk).deleted_at is not None  # soft deleted, its chat kept
     assert api.get(f"/api/v2/repos/{sandbox.repo_name}").json() == {
         "repository": repository_body(user, sandbox.repo_name)}
 
@@ -217,7 +217,7 @@ def test_delete_with_delete_repo_false_keeps_it(api, user, sandbox):
 def test_delete_of_a_sandbox_whose_repository_is_gone_still_deletes_it(api, user):
     sandbox = SandboxFactory(user=user, repo_name="never-made")
     assert api.delete(f"/api/v2/sandboxes/{sandbox.id}").status_code == 200
-    assert not Sandbox.objects.filter(pk=sandbox.pk).exists()
+    assert Sandbox.all_objects.get(pk=sandbox.pk).deleted_at is not None  # soft deleted, its chat kept
 
 
 def test_another_users_delete_is_a_404_and_keeps_everything(other_api, sandbox):

@@ -216,7 +216,10 @@ def test_end_to_end_from_sign_up_to_delete(engine, settings):
     deleted = client.delete(f"/api/v2/sandboxes/{sandbox_id}")
     assert deleted.json() == {"success": True, "message": "Sandbox deleted"}
     assert engine.containers(**{"agentpod.sandbox.id": sandbox_id}) == []
-    assert not Sandbox.objects.filter(pk=sandbox_id).exists()
+    # A soft delete: gone for its owner, the row kept (with its chat history), stopped, its container forgotten.
+    assert client.get(f"/api/v2/sandboxes/{sandbox_id}").json() == {"error": "Sandbox not found"}
+    row = Sandbox.all_objects.get(pk=sandbox_id)
+    assert (row.deleted_at is not None, row.status, row.container_id, row.opencode_url) == (True, "stopped", None, None)
     assert set(ActivityLog.objects.filter(entity_id=sandbox_id).values_list("action", flat=True)) == {
         "sandbox.create", "sandbox.start", "sandbox.stop", "sandbox.delete"}
 
