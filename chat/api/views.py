@@ -1,8 +1,9 @@
 """`/api/v2/sandboxes/{sandboxId}/chat/*`: a sandbox's persisted chat history (api-contract 2.12).
 
 The sandbox must be the caller's: any other is "Sandbox not found" before anything else is looked
-at (DECISIONS 1). Syncing from OpenCode is not wired yet, so the sync endpoints answer as for a
-sandbox without an active sync.
+at (DECISIONS 1). The history is kept in step with the sandbox's OpenCode by `chat.services`
+(after each message sent through the proxy, by the sync endpoints here, and by the `sync_chats` worker,
+whose state the sync status reports).
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
