@@ -103,11 +103,12 @@ def session_resolve(credential: str, *, allow_raw: bool) -> Session | None:
         return None
     session = session_cache.get(token)
     if session is None or session.is_expired:
+        read_at = session_cache.sessions.generation
         session = (Session.objects.select_related("user")
                    .filter(token=token, expires_at__gt=timezone.now(), user__is_active=True).first())
         if session is None:
             return None
-        session_cache.put(session)
+        session_cache.put(session, read_at=read_at)
     session_refresh(session)
     return session
 

@@ -10,6 +10,7 @@ class SettingsAppConfig(AppConfig):
     verbose_name = "Settings"
 
     def ready(self):
-        from . import receivers  # models are loaded only now
+        from . import preferences_cache, receivers  # models are loaded only now
 
         user_data_register(receivers.USER_DATA)
+        preferences_cache.subscribe()

@@ -1,7 +1,12 @@
-"""The settings app's part of a user's account: their OpenCode config, files and preferences."""
+"""The settings app's part of a user's account (their OpenCode config, files and preferences), and the
+receivers that end the kept preferences (preferences_cache.py) the moment they change in this process."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from core.user_data import UserDataPart
 
+from . import preferences_cache
 from .models import UserOpencodeConfig, UserOpencodeFile, UserPreferences
 
 
@@ -31,3 +36,9 @@ def _delete(user, result: dict) -> None:
 
 
 USER_DATA = UserDataPart(name="settings", order=40, export=_export, delete=_delete)
+
+
+@receiver(post_save, sender=UserPreferences)
+@receiver(post_delete, sender=UserPreferences)
+def forget_shown_preferences(sender, instance, **kwargs):
+    preferences_cache.shown.forget(instance.user_id)

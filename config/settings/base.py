@@ -231,9 +231,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
 }
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-# Verified sessions kept in each process's memory at most this long (accounts/session_cache.py); 0 turns it
-# off, as it must be behind a pooler that does not pass LISTEN through (PgBouncer in transaction mode).
-SESSION_CACHE_SECONDS = env.float("SESSION_CACHE_SECONDS", default=30)
+# How long a process keeps verified sessions and users' preferences in memory at most (NotifiedCache in
+# core/db/notifications.py); 0 turns that off, as it must be behind a pooler that does not pass LISTEN
+# through (PgBouncer in transaction mode).
+MEMORY_CACHE_SECONDS = env.float("MEMORY_CACHE_SECONDS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgentPod API",
     "DESCRIPTION": "Sandboxes running the OpenCode agent, chat history, provider credentials, preferences.",

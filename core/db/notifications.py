@@ -8,7 +8,7 @@ handler with the payload.
 
 A cache must not serve anything while nothing listens (`listener.listening` is False: not yet connected,
 or the connection was lost), and forgets everything when listening starts again (`on_gap`), since
-notifications sent in between are gone.
+notifications sent in between are gone. `NotifiedCache` is such a cache.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
 from django.db import connections
+
+from core.conf import AppSettings
 from psycopg import sql
 
 logger = logging.getLogger(__name__)
@@ -125,3 +128,83 @@ class Listener:
 
 
 listener = Listener()
+cache_settings = AppSettings({"MEMORY_CACHE_SECONDS": 30})
+
+
+class NotifiedCache:
+    """Values kept in this process's memory until the database says their rows changed.
+
+    Each entry has a key and, optionally, a group (a session's token and its user's id). A notification
+    on a channel followed with `forget_keys_on` names a key to forget, on one followed with
+    `forget_groups_on` a group; an empty payload (a TRUNCATE's) forgets everything. An entry is served for
+    at most `MEMORY_CACHE_SECONDS` (0: nothing is kept) and only while `listener` receives notifications;
+    everything is forgotten when it starts receiving them again. The writer's own process should forget
+    at once too (save/delete signals): the notification arrives only when the write commits.
+
+    A value is kept only if nothing was forgotten while it was being read (`generation` before the read,
+    `put(..., read_at=...)`): a change that commits during the read may be notified before the value is
+    put, and would otherwise leave the old value kept.
+    """
+
+    MAX_ENTRIES = 10_000  # beyond this everything is dropped: a bound, not an eviction policy
+
+    def __init__(self):
+        self._entries: dict[str, tuple[float, str | None, object]] = {}  # key → (kept at, group, value)
+        self._lock = threading.Lock()
+        self._generation = 0  # how many times something was forgotten
+
+    @property
+    def generation(self) -> int:
+        """Read before reading what may be kept; give it to `put` as `read_at`."""
+        return self._generation
+
+    def get(self, key: str):
+        """The value kept for `key`, or None (none kept, too old, or notifications not being received)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry[0] > cache_settings.MEMORY_CACHE_SECONDS or not listener.listening:
+            self._entries.pop(key, None)
+            return None
+        return entry[2]
+
+    def put(self, key: str, value, *, read_at: int, group: str | None = None) -> None:
+        """Keep `value`, read from the database since `generation` was `read_at`, unless something was
+        forgotten meanwhile or notifications are not being received."""
+        if cache_settings.MEMORY_CACHE_SECONDS <= 0 or not listener.listening:
+            return
+        with self._lock:
+            if self._generation != read_at:
+                return
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic(), group, value)
+
+    def forget(self, key: str) -> None:
+        if not key:
+            return self.clear()
+        with self._lock:
+            self._generation += 1
+            self._entries.pop(key, None)
+
+    def forget_group(self, group: str) -> None:
+        if not group:
+            return self.clear()
+        with self._lock:
+            self._generation += 1
+            for key in [key for key, entry in self._entries.items() if entry[1] == group]:
+                self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def forget_keys_on(self, channel: str) -> None:
+        listener.subscribe(channel, self.forget, on_gap=self.clear)
+
+    def forget_groups_on(self, channel: str) -> None:
+        listener.subscribe(channel, self.forget_group, on_gap=self.clear)

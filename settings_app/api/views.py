@@ -16,7 +16,7 @@ from core.api.schema import JSONObjectField, error_responses
 from core.api.views import OwnerScopedMixin
 from core.serializers import SuccessSerializer, parse_query, success
 
-from .. import selectors, services
+from .. import preferences_cache, selectors, services
 from ..models import OpencodeFileType
 from . import serializers as s
 
@@ -249,8 +249,12 @@ class PreferencesView(APIView):
     @extend_schema(summary="The caller's preferences (created with the defaults if missing)",
                    responses={200: PreferencesResponse, **USER_ERRORS})
     def get(self, request):
-        preferences = services.preferences_get_or_create(user=request.user)
-        return Response({"preferences": s.PreferencesSerializer(preferences).data})
+        shown = preferences_cache.shown.get(request.user.pk)
+        if shown is None:
+            read_at = preferences_cache.shown.generation
+            shown = s.PreferencesSerializer(services.preferences_get_or_create(user=request.user)).data
+            preferences_cache.shown.put(request.user.pk, shown, read_at=read_at)
+        return Response({"preferences": shown})
 
     @extend_schema(summary="Update preferences (same as PATCH: fields not sent are kept)",
                    request=s.PreferencesInput,
