@@ -13,7 +13,6 @@ through, with the few changes of `chat.proxy`; its failures are the client's err
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
@@ -38,6 +37,7 @@ from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeClient, OpenCodeEndp
 from sandboxes.services import sandbox_opencode_endpoint
 
 from .. import proxy
+from ..event_hub import relay_events
 from ..sync import chat_sync_after_prompt
 
 logger = logging.getLogger(__name__)
@@ -278,43 +278,3 @@ class EventStreamView(AsyncOpenCodeView):
 
 
 HEARTBEAT_SECONDS = 15
-_END = object()
-
-
-async def relay_events(endpoint: OpenCodeEndpoint, *, heartbeat: float = HEARTBEAT_SECONDS):
-    """OpenCode's `/event` as SSE for our client, with a heartbeat comment whenever OpenCode is quiet. The
-    upstream connection is read by a task of its own and closed as soon as our client goes (the server
-    cancels this generator) or OpenCode ends the stream (the client reconnects)."""
-    # A client that falls this far behind slows its own relay only (the upstream read waits), never the
-    # server's memory.
-    events: asyncio.Queue = asyncio.Queue(maxsize=64)
-
-    async def pump():
-        try:
-            async with AsyncOpenCodeClient(endpoint) as opencode:
-                async for event in opencode.events():
-                    await events.put(event)
-        except ApiError as error:
-            logger.info("Event stream of %s ended: %s", endpoint.base_url, error.message)
-        finally:
-            await events.put(_END)
-
-    reader = asyncio.create_task(pump())
-    try:
-        yield b": connected\n\n"
-        while True:
-            try:
-                event = await asyncio.wait_for(events.get(), heartbeat)
-            except TimeoutError:
-                yield b": heartbeat\n\n"
-                continue
-            if event is _END:
-                return
-            data = json.dumps(event.as_dict(), separators=(",", ":"), ensure_ascii=False)
-            yield f"event: {event.type}\ndata: {data}\n\n".encode()
-    finally:
-        reader.cancel()
-        try:
-            await reader
-        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the upstream is being closed anyway
-            pass

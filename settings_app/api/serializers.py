@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.serializers import IsoDateTimeField
 
-from ..models import ThemeMode, UserOpencodeFile, UserPreferences
+from ..models import ThemeMode, UserOpencodeFile
 
 
 class OpencodeFileSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from chat import event_hub
 from chat.api import opencode_views
 from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeClient
 from tests.chat.conftest import AGENT_SANDBOX_ID
@@ -19,10 +20,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def read_events(response, until, timeout=60.0) -> list[tuple[str, dict | str]]:
-    """(event type, data) of each SSE message, and ("comment", text) of each comment, until `until(seen)`."""
+    """(event type, data) of each SSE message, and ("comment", text) of each comment, until `until(seen)`.
+    `response` may also be the iterator of its lines, to read on from where an earlier call stopped."""
     seen, event = [], None
     deadline = time.monotonic() + timeout
-    for line in response.iter_lines():
+    for line in response.iter_lines() if isinstance(response, httpx.Response) else response:
         if line.startswith(":"):
             seen.append(("comment", line[1:].strip()))
         elif line.startswith("event: "):
@@ -89,11 +91,41 @@ def test_heartbeats_while_opencode_is_quiet(stream, monkeypatch):
 
 
 def test_the_upstream_is_closed_when_the_client_goes(stream, monkeypatch):
-    monkeypatch.setattr(opencode_views, "AsyncOpenCodeClient", TrackedClient)
+    monkeypatch.setattr(event_hub, "AsyncOpenCodeClient", TrackedClient)
     url, headers = stream
     with httpx.stream("GET", url, headers=headers, timeout=30) as response:
         read_events(response, lambda seen: any(kind == "server.connected" for kind, _ in seen))
         assert TrackedClient.open == 1
+    deadline = time.monotonic() + 10
+    while TrackedClient.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert TrackedClient.open == 0
+
+
+def test_clients_of_one_sandbox_share_one_upstream_until_the_last_goes(stream, agent_opencode, monkeypatch):
+    monkeypatch.setattr(event_hub, "AsyncOpenCodeClient", TrackedClient)
+    url, headers = stream
+
+    def connected(seen):
+        return any(kind == "server.connected" for kind, _ in seen)
+
+    with httpx.stream("GET", url, headers=headers, timeout=60) as first_response:
+        first = first_response.iter_lines()
+        read_events(first, connected)
+        with httpx.stream("GET", url, headers=headers, timeout=60) as second_response:
+            second = second_response.iter_lines()
+            assert connected(read_events(second, connected))  # replayed to the one that joined later
+            assert TrackedClient.open == 1
+            with OpenCodeClient(agent_opencode.endpoint) as opencode:
+                session = opencode.session_create(title="Shared")
+
+            def created(seen):
+                return any(kind == "session.created" and data["properties"]["info"]["id"] == session["id"]
+                           for kind, data in seen)
+
+            assert created(read_events(first, created, timeout=20))
+            assert created(read_events(second, created, timeout=20))
+        assert TrackedClient.open == 1  # the first client still streams
     deadline = time.monotonic() + 10
     while TrackedClient.open and time.monotonic() < deadline:
         time.sleep(0.05)
