@@ -43,6 +43,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
 # Threads per server process running the sync views (config/asgi.py); each holds a pooled connection
 # while it serves a request, so keep it at or under DB_POOL_MAX.
 WSGI_THREADS = env.int("WSGI_THREADS", default=8)
+# Threads per server process running the sync parts (authentication, lookups) of the async views: sending
+# a message, the event streams. Shared by all of them, whatever the number of open streams.
+ASGI_SYNC_THREADS = env.int("ASGI_SYNC_THREADS", default=4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- Applications -------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import threading
 import httpx
 import pytest
 
-from config.asgi import by_view_kind
+from core.asgi import by_view_kind
+from accounts.authentication import BearerSessionAuthentication
 from core.api.renderers import ORJSONRenderer
 from tests.factories import SessionFactory
 
@@ -53,3 +54,25 @@ def test_a_sync_view_is_served_whole_on_a_wsgi_thread(asgi_server, monkeypatch):
                          headers={"Authorization": f"Bearer {session.token}"})
     assert response.status_code == 200
     assert threads and all(name.startswith("WSGI") for name in threads)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sync_parts_of_async_views_run_on_a_few_long_lived_threads(asgi_server, monkeypatch, settings):
+    """Django's own handler would start (and join) a thread for each request and hold it while the
+    response lasts; here the authentication of every request runs on one of ASGI_SYNC_THREADS threads."""
+    threads = []
+    authenticate = BearerSessionAuthentication.authenticate
+
+    def recording_authenticate(self, request):
+        threads.append(threading.current_thread())
+        return authenticate(self, request)
+
+    monkeypatch.setattr(BearerSessionAuthentication, "authenticate", recording_authenticate)
+    session = SessionFactory()
+    for _ in range(12):
+        response = httpx.get(f"{asgi_server}/api/v2/sandboxes/sbx-missing/opencode/session/ses-1/message",
+                             headers={"Authorization": f"Bearer {session.token}"})
+        assert (response.status_code, response.json()) == (404, {"error": "Sandbox not found"})
+    assert len(threads) == 12
+    assert all(thread.name.startswith("asgi-sync") for thread in threads)
+    assert len(set(threads)) <= settings.ASGI_SYNC_THREADS
