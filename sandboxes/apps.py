@@ -10,6 +10,7 @@ class SandboxesConfig(AppConfig):
     verbose_name = "Sandboxes"
 
     def ready(self):
-        from . import receivers  # connects the receivers; models are loaded only now
+        from . import endpoint_cache, receivers  # connects the receivers; models are loaded only now
 
         user_data_register(receivers.USER_DATA)
+        endpoint_cache.subscribe()

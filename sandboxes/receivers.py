@@ -1,11 +1,14 @@
-"""The sandboxes app's receivers: config changes reach running sandboxes, and its part of an account."""
+"""The sandboxes app's receivers: config changes reach running sandboxes, a changed sandbox's kept OpenCode
+address is forgotten (endpoint_cache.py), and its part of an account."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.serializers import iso_datetime
 from core.signals import opencode_config_changed
 from core.user_data import UserDataPart
 
+from . import endpoint_cache
 from .models import Sandbox
 from .orchestrator import EngineError, get_orchestrator
 from .services import sandboxes_push_config_soon
@@ -15,6 +18,12 @@ from .specs import container_ref
 @receiver(opencode_config_changed)
 def push_changed_config(sender, *, user_id, **kwargs):
     sandboxes_push_config_soon(user_id=user_id)
+
+
+@receiver(post_save, sender=Sandbox)
+@receiver(post_delete, sender=Sandbox)
+def forget_opencode_endpoint(sender, instance, **kwargs):
+    endpoint_cache.running.forget(instance.pk)
 
 
 def _counts(user) -> dict:

@@ -32,6 +32,7 @@ from core.api.errors import ApiError, InvalidRequest
 from core.api.renderers import ORJSONRenderer
 from core.api.schema import error_responses
 from core.api.views import OwnerScopedMixin
+from sandboxes import endpoint_cache
 from sandboxes.models import Sandbox
 from sandboxes.opencode import AsyncOpenCodeClient, OpenCodeClient, OpenCodeEndpoint
 from sandboxes.services import sandbox_opencode_endpoint
@@ -66,8 +67,16 @@ class SandboxOpenCodeMixin(OwnerScopedMixin):
     """Where the caller's sandbox's OpenCode is, and the request body as OpenCode needs it."""
 
     def endpoint(self, sandbox_id: str) -> OpenCodeEndpoint:
+        """The caller's running sandbox's OpenCode: from memory while the sandbox is unchanged
+        (sandboxes/endpoint_cache.py), else looked up (another user's sandbox is 404, a stopped one 503)."""
+        kept = endpoint_cache.running.get(sandbox_id)
+        if kept is not None and kept[0] == self.request.user.pk:
+            return kept[1]
+        read_at = endpoint_cache.running.generation
         sandbox = self.get_owned(Sandbox.objects.all(), pk=sandbox_id, not_found="Sandbox not found")
-        return sandbox_opencode_endpoint(sandbox=sandbox)
+        endpoint = sandbox_opencode_endpoint(sandbox=sandbox)
+        endpoint_cache.running.put(sandbox_id, (sandbox.user_id, endpoint), read_at=read_at)
+        return endpoint
 
     def body(self) -> dict:
         try:
