@@ -10,6 +10,10 @@ goes, or ends for all when OpenCode ends it (the clients reconnect, as they woul
 A subscriber that falls `QUEUE_SIZE` events behind is ended rather than waited for, so that one slow
 client never holds back the others; it reconnects. OpenCode's `server.connected`, which it sends on each
 new connection, is replayed to every subscriber that joins a running upstream.
+
+A client that goes is unsubscribed when its relay generator is closed. Django closes only the outermost
+of a streaming response's nested async iterators when the client goes while it sends; the relay is then
+closed when Python collects it, or ended once it is `QUEUE_SIZE` events behind, whichever comes first.
 """
 
 from __future__ import annotations
@@ -85,11 +89,14 @@ class SandboxEventHub:
                 self._end(queue)
 
     def _end(self, queue: asyncio.Queue) -> None:
-        """Tell one subscriber the stream is over (what it has not read yet is dropped)."""
+        """Tell one subscriber the stream is over (what it has not read yet is dropped); the upstream
+        closes with the last one."""
         self._subscribers.discard(queue)
         while not queue.empty():
             queue.get_nowait()
         queue.put_nowait(END)
+        if not self._subscribers:
+            self._close()
 
 
 # Hubs belong to the event loop their upstream was opened in (one per server process in production).
