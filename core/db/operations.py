@@ -5,6 +5,8 @@
   services) behave the same. Django 6.1's `db_on_delete` will make this unnecessary.
 - `ExactlyOneDefault`: a deferred constraint trigger that keeps exactly one `is_default` row in a
   reference table (a partial unique index already forbids two; this forbids none).
+- `NotifyOnChange`: triggers that send `NOTIFY` when rows change, for the in-memory caches of
+  `core.db.notifications`.
 """
 
 from django.db import migrations
@@ -99,3 +101,51 @@ class ExactlyOneDefault(migrations.operations.base.Operation):
 
     def describe(self):
         return f"Exactly one default row in {self.table}"
+
+
+class NotifyOnChange(migrations.operations.base.Operation):
+    """`NOTIFY channel, <the old row's key_column>` for each updated or deleted row of `table` (only when one
+    of `columns` is set, if given), and `NOTIFY channel, ''` on TRUNCATE: forget everything. PostgreSQL
+    delivers it when the writing transaction commits, and not at all when it rolls back. A new row needs
+    no notification: nothing was kept for it."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, table: str, channel: str, key_column: str, columns: list[str] | None = None):
+        self.table, self.channel, self.key_column, self.columns = table, channel, key_column, columns
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.table, self.channel, self.key_column, self.columns], {}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    @property
+    def _function(self) -> str:
+        return f"{self.table}_notify_{self.channel}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        quote, function = schema_editor.quote_name, self._function
+        table = quote(self.table)
+        update = f"UPDATE OF {', '.join(quote(column) for column in self.columns)}" if self.columns else "UPDATE"
+        schema_editor.execute(f"""
+            CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('{self.channel}',
+                                  CASE WHEN TG_OP = 'TRUNCATE' THEN '' ELSE OLD.{quote(self.key_column)} END);
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER {function} AFTER {update} OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {function}();
+            CREATE TRIGGER {function}_truncate AFTER TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+        """, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        table, function = schema_editor.quote_name(self.table), self._function
+        schema_editor.execute(f"DROP TRIGGER {function} ON {table}; DROP TRIGGER {function}_truncate ON {table}; "
+                              f"DROP FUNCTION {function}();")
+
+    def describe(self):
+        return f"NOTIFY {self.channel} when rows of {self.table} change"
