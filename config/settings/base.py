@@ -31,21 +31,21 @@ else:
     EMBEDDED_POSTGRES_DIR = env.str("EMBEDDED_POSTGRES_DIR", default="") or None
     DATABASES = {"default": environ.Env.db_url_config(database_url(EMBEDDED_POSTGRES_DIR))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# A pool of connections per process (psycopg_pool): under ASGI every request's sync code may run on a
-# thread of its own, so per-thread persistent connections (CONN_MAX_AGE) would open one per request and
-# leak them; a pool hands each request a ready connection and takes it back. DB_POOL_MAX bounds what one
-# server process holds (workers x DB_POOL_MAX must stay under PostgreSQL's max_connections).
+# Threads per server process running the sync views (config/asgi.py), and those running the sync parts
+# (authentication, lookups) of the async views: sending a message, the event streams, however many.
+WSGI_THREADS = env.int("WSGI_THREADS", default=8)
+ASGI_SYNC_THREADS = env.int("ASGI_SYNC_THREADS", default=4)
+# A pool of connections per process (psycopg_pool), which those threads take a connection from for a
+# request and give back: a thread that kept its own (CONN_MAX_AGE) would hold it while idle, and the sync
+# worker's and the management commands' threads come and go. The default maximum is one per thread, so a
+# request never waits for another's; DB_POOL_MAX bounds what one server process holds (workers x
+# (DB_POOL_MAX + 1) must stay under PostgreSQL's max_connections, docs/deployment.md).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-    "min_size": env.int("DB_POOL_MIN", default=1), "max_size": env.int("DB_POOL_MAX", default=8),
+    "min_size": env.int("DB_POOL_MIN", default=1),
+    "max_size": env.int("DB_POOL_MAX", default=WSGI_THREADS + ASGI_SYNC_THREADS),
     # How long a request waits for a connection: also how soon it answers 503 when the database is down.
     "timeout": env.float("DB_POOL_TIMEOUT", default=3.0)}
-# Threads per server process running the sync views (config/asgi.py); each holds a pooled connection
-# while it serves a request, so keep it at or under DB_POOL_MAX.
-WSGI_THREADS = env.int("WSGI_THREADS", default=8)
-# Threads per server process running the sync parts (authentication, lookups) of the async views: sending
-# a message, the event streams. Shared by all of them, whatever the number of open streams.
-ASGI_SYNC_THREADS = env.int("ASGI_SYNC_THREADS", default=4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- Applications -------------------------------------------------------------------------------
