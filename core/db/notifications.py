@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import psycopg
 from django.db import connections
+from psycopg import sql
 
 from core.conf import AppSettings
-from psycopg import sql
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,10 @@ class Listener:
             except psycopg.Error as error:
                 logger.warning("Database notifications interrupted (%s); caches that need them are off until "
                                "they resume", error.__class__.__name__)
+                self._stop.wait(RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)])
+                failures += 1
+            except Exception:  # a handler's bug must not end the thread for good: log it, listen again
+                logger.exception("Database notification handling failed; caches that need them restart empty")
                 self._stop.wait(RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)])
                 failures += 1
             finally:
