@@ -35,6 +35,15 @@ RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
 APPLICATION_NAME = "agentpod-notifications"  # how its connection shows in pg_stat_activity
 
 
+def connection_params(alias: str = "default") -> dict:
+    """psycopg.connect() arguments for a connection of one's own to Django's database `alias` (without
+    the options only Django's own connections take)."""
+    params = connections[alias].get_connection_params()
+    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(django_only, None)
+    return params
+
+
 @dataclass(frozen=True)
 class Subscription:
     channel: str
@@ -84,12 +93,6 @@ class Listener:
             self._thread = threading.Thread(target=self._run, name="pg-listener", daemon=True)
             self._thread.start()
 
-    def _connection_params(self) -> dict:
-        params = connections[self.alias].get_connection_params()
-        for django_only in ("cursor_factory", "context", "prepare_threshold"):
-            params.pop(django_only, None)
-        return params
-
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
@@ -110,7 +113,7 @@ class Listener:
 
     def _listen(self) -> None:
         subscriptions = dict(self._subscriptions)
-        params = {**self._connection_params(), "application_name": APPLICATION_NAME}
+        params = {**connection_params(self.alias), "application_name": APPLICATION_NAME}
         with psycopg.connect(**params, autocommit=True) as connection:
             for channel in subscriptions:
                 connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
