@@ -11,9 +11,8 @@ A subscriber that falls `QUEUE_SIZE` events behind is ended rather than waited f
 client never holds back the others; it reconnects. OpenCode's `server.connected`, which it sends on each
 new connection, is replayed to every subscriber that joins a running upstream.
 
-A client that goes is unsubscribed when its relay generator is closed. Django closes only the outermost
-of a streaming response's nested async iterators when the client goes while it sends; the relay is then
-closed when Python collects it, or ended once it is `QUEUE_SIZE` events behind, whichever comes first.
+A client that goes is unsubscribed when its relay generator is closed: the server cancels it when the
+client goes while it waits, and the view's response closes it when the client goes while it is sent to.
 """
 
 from __future__ import annotations
@@ -121,7 +120,10 @@ async def relay_events(endpoint: OpenCodeEndpoint, *, heartbeat: float) -> Async
         yield b": connected\n\n"
         while True:
             try:
-                message = await asyncio.wait_for(queue.get(), heartbeat)
+                # Not asyncio.wait_for: on Python 3.11 it loses a cancellation that arrives as the queue
+                # hands over an event, and the relay then streams on to a client that has gone.
+                async with asyncio.timeout(heartbeat):
+                    message = await queue.get()
             except TimeoutError:
                 yield b": heartbeat\n\n"
                 continue

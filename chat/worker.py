@@ -75,7 +75,8 @@ class ChatSyncWorker:
                 except (psycopg.Error, ApiError) as error:
                     logger.warning("Chat sync scan failed: %s", error)
                 try:
-                    await asyncio.wait_for(stop.wait(), self.scan_interval)
+                    async with asyncio.timeout(self.scan_interval):
+                        await stop.wait()
                 except TimeoutError:
                     pass
         finally:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 from adrf.views import APIView
 from rest_framework.views import APIView as SyncAPIView
@@ -267,6 +269,23 @@ class HealthView(OpenCodeView):
         return Response({"healthy": True, "status": "ok"})
 
 
+class EventStreamResponse(StreamingHttpResponse):
+    """An SSE response that closes its relay as soon as Django closes the response.
+
+    Django closes only the outermost of a streaming response's nested async iterators when the client goes
+    while it is being sent to; the relay inside, and with it the sandbox's upstream subscription, would
+    then wait for the garbage collector."""
+
+    def __init__(self, relay: AsyncIterator[bytes]):
+        super().__init__(relay, content_type="text/event-stream")
+        self._relay = relay
+
+    async def __aiter__(self):
+        async with aclosing(self._relay) as events:
+            async for part in events:
+                yield part
+
+
 class EventStreamView(AsyncOpenCodeView):
     renderer_classes = [ORJSONRenderer, EventStreamRenderer]
 
@@ -279,8 +298,7 @@ class EventStreamView(AsyncOpenCodeView):
         endpoint = await self.async_endpoint(sandbox_id)  # a missing or stopped sandbox fails before the stream
         # The stream may last hours: its database connection goes back to the pool now, not when it ends.
         await sync_to_async(connections.close_all)()
-        response = StreamingHttpResponse(relay_events(endpoint, heartbeat=HEARTBEAT_SECONDS),
-                                         content_type="text/event-stream")
+        response = EventStreamResponse(relay_events(endpoint, heartbeat=HEARTBEAT_SECONDS))
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
         return response

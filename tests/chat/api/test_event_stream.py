@@ -98,10 +98,8 @@ def no_upstream_open() -> bool:
 
 @pytest.fixture
 def tracked(monkeypatch):
-    """TrackedClient as the hubs' client, once no hub is left from an earlier test. A client that leaves
-    while the server is sending is let go when its relay is collected: Django closes only the outermost of
-    the response's nested async iterators (see chat/event_hub.py)."""
-    gc.collect()
+    """TrackedClient as the hubs' client, once no hub is left from an earlier test (whose server side may
+    still be finishing as this one starts)."""
     assert wait_for(no_upstream_open, timeout=5, interval=0.02)
     monkeypatch.setattr(event_hub, "AsyncOpenCodeClient", TrackedClient)
     TrackedClient.open = 0
@@ -118,6 +116,25 @@ def test_the_upstream_is_closed_when_the_client_goes(stream, tracked):
     while TrackedClient.open and time.monotonic() < deadline:
         time.sleep(0.05)
     assert TrackedClient.open == 0
+
+
+def test_the_upstream_is_closed_when_the_client_goes_while_events_flow(stream, agent_opencode, tracked):
+    """The client leaves in the middle of an answer's events. With the garbage collector off, only closing
+    the relay itself (not just the response around it) lets go of the upstream."""
+    url, headers = stream
+    gc.disable()
+    try:
+        with httpx.stream("GET", url, headers=headers, timeout=60) as response:
+            lines = response.iter_lines()
+            with OpenCodeClient(agent_opencode.endpoint) as opencode:
+                session = opencode.session_create()
+                threading.Thread(target=opencode.session_prompt, args=(session["id"],),
+                                 kwargs={"parts": [{"type": "text", "text": "hi"}]}, daemon=True).start()
+                read_events(lines, lambda seen: any(kind == "session.idle" for kind, _ in seen))
+        assert wait_for(lambda: TrackedClient.open == 0, timeout=10, interval=0.05)
+        assert wait_for(no_upstream_open, timeout=5, interval=0.02)
+    finally:
+        gc.enable()
 
 
 def test_clients_of_one_sandbox_share_one_upstream_until_the_last_goes(stream, agent_opencode, tracked):
