@@ -4,7 +4,7 @@ row the converter would take exactly as it is, so most rows never become Python 
 A mapping declares on its converter (`@fast.path(...)`), per target column (in `Table.columns` order),
 what the converter does with a clean value: `raw`, `text`, `choice`, `json`, `int32`, `boolean`, `timestamp`. Each gives a SQL condition that
 holds only when the converter would return the value unchanged, with no fix, skip or rejection, and the
-SQL expression of that value as a CSV field. A row whose conditions all hold is read as one CSV line
+SQL expression and printf conversion that write that value as a CSV field. A row whose conditions all hold is read as one CSV line
 (bytes, straight from SQLite); any other row is read whole and goes through the converter as before,
 its converted values written as a CSV line in the same place (`csv_line`), so the batch keeps the file's
 order. The conditions are deliberately narrow: anything unusual takes the converter's path.
@@ -25,7 +25,8 @@ from psycopg.adapt import PyFormat, Transformer
 class Field:
     column: str
     check: str  # SQL: true when the converter takes the value unchanged (never NULL)
-    value: str  # SQL: the value as a CSV field ('' for NULL)
+    value: str  # SQL: the argument of `form`
+    form: str = "%s"  # its printf conversion: the value as a CSV field ('' for NULL)
 
 
 def _q(column: str) -> str:
@@ -39,9 +40,13 @@ def _plain_text(q: str, *, quote_free: bool = True) -> str:
     return f"({check} AND instr({q}, char(1)) = 0)" if quote_free else f"({check})"
 
 
-def _quoted(q: str) -> str:
-    # The CSV quote is \x01 (COPY … QUOTE), which no value taking this path holds: no escaping.
-    return f"iif({q} IS NULL, '', char(1) || {q} || char(1))"
+def _quoted(column: str, check: str, required: bool) -> Field:
+    # The CSV quote is \x01 (COPY … QUOTE), which no value taking this path holds: no escaping. A value
+    # that is never NULL is quoted by printf's format, not copied once more by a concatenation.
+    q = _q(column)
+    if required:
+        return Field(column, check, q, form="\x01%s\x01")
+    return Field(column, _nullable(q, check, False), f"iif({q} IS NULL, '', char(1) || {q} || char(1))")
 
 
 def _nullable(q: str, check: str, required: bool) -> str:
@@ -55,15 +60,14 @@ def raw(column: str) -> Field:
 
 def text(column: str, *, required: bool = False) -> Field:
     """`Cleaner.text(column, value, required=…)` without a default."""
-    q = _q(column)
-    return Field(column, _nullable(q, _plain_text(q), required), _quoted(q))
+    return _quoted(column, _plain_text(_q(column)), required)
 
 
 def choice(column: str, choices, *, required: bool = False) -> Field:
     """`Cleaner.choice`: one of `choices`, as text."""
     q = _q(column)
     listed = ", ".join("'" + c.replace("'", "''") + "'" for c in sorted(choices))
-    return Field(column, _nullable(q, f"(typeof({q}) = 'text' AND {q} IN ({listed}))", required), _quoted(q))
+    return _quoted(column, f"(typeof({q}) = 'text' AND {q} IN ({listed}))", required)
 
 
 # Python's json module gives up beyond ~1000 levels of nesting (`is_valid_json` is then False), SQLite's
@@ -76,14 +80,14 @@ def json(column: str, *, required: bool = False) -> Field:
     `Cleaner.json_content` (NULL is a fix). SQLite's json_valid accepts only RFC 8259 JSON, all of which
     `is_valid_json` accepts too."""
     q = _q(column)
-    # (CASE, not OR: SQLite evaluates both sides of an OR outside a WHERE clause.)
+    # (CASE, not OR: SQLite evaluates both sides of an OR outside a WHERE clause. The byte length of a
+    # text is known without reading it, unlike its length in characters, and bounds that from above.)
     shallow = (
-        f"CASE WHEN length({q}) <= {2 * _MAX_OPENERS} THEN 1 "
+        f"CASE WHEN length(CAST({q} AS BLOB)) <= {2 * _MAX_OPENERS} THEN 1 "
         f"ELSE length({q}) - length(replace(replace({q}, '[', ''), '{{', '')) <= {_MAX_OPENERS} END"
     )
     # (Valid JSON holds no raw control character, so no CSV quote either.)
-    check = f"({_plain_text(q, quote_free=False)} AND json_valid({q}) AND {shallow})"
-    return Field(column, _nullable(q, check, required), _quoted(q))
+    return _quoted(column, f"({_plain_text(q, quote_free=False)} AND json_valid({q}) AND {shallow})", required)
 
 
 def int32(column: str) -> Field:
@@ -138,7 +142,7 @@ def fast_query(table: str, fields: tuple[Field, ...], source_columns) -> str | N
     check = " AND ".join(f.check for f in fields)
     line = (
         "printf('"
-        + ",".join(["%s"] * len(fields))
+        + ",".join(f.form for f in fields)
         + "' || char(10), "
         + ", ".join(f.value for f in fields)
         + ")"

@@ -1,6 +1,7 @@
 """`manage.py import_sqlite PATH`: bring a legacy SQLite installation into PostgreSQL (spec/IMPORT.md)."""
 
 import ctypes
+import gc
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -74,6 +75,10 @@ class Command(BaseCommand):
             raise CommandError("--move-repos needs --repos-dir", returncode=2)
         verbose = options["verbosity"] >= 1
         progress = Progress(self.stdout, self.stderr, tty=self.stderr.isatty(), enabled=verbose)
+        # What is loaded by now (Django, the apps) outlives the import: frozen out of the collector's
+        # scans, the collection after each table (legacy.loader) walks only what the import made
+        # (measured: 60 ms a table otherwise, over a second in all).
+        gc.freeze()
         try:
             report = run_import(
                 options["path"],
@@ -92,6 +97,7 @@ class Command(BaseCommand):
         except (LegacySourceError, LegacyUsageError) as error:
             raise CommandError(str(error), returncode=2) from None
         finally:
+            gc.unfreeze()
             progress.close()
         if options["report"]:
             report.write(options["report"])
