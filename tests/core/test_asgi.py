@@ -1,5 +1,5 @@
 """The ASGI entry's router (config/asgi.py): async views on Django's ASGI handler, everything else on its WSGI
-handler in a thread, and the whole API reachable either way."""
+handler in a thread (`WSGIOnThreads`), and the whole API reachable either way."""
 
 import asyncio
 import threading
@@ -7,7 +7,7 @@ import threading
 import httpx
 import pytest
 
-from core.asgi import by_view_kind
+from core.asgi import WSGIOnThreads, by_view_kind
 from accounts.authentication import BearerSessionAuthentication
 from core.api.renderers import ORJSONRenderer
 from tests.factories import SessionFactory
@@ -76,3 +76,74 @@ def test_the_sync_parts_of_async_views_run_on_a_few_long_lived_threads(asgi_serv
     assert len(threads) == 12
     assert all(thread.name.startswith("asgi-sync") for thread in threads)
     assert len(set(threads)) <= settings.ASGI_SYNC_THREADS
+
+
+def serve_wsgi(wsgi_app, *, body_parts=(b"",), whole_bytes=1024, method="GET"):
+    """The ASGI messages `WSGIOnThreads` sends for one request whose body arrives in `body_parts`."""
+    sent = []
+    incoming = [{"type": "http.request", "body": part, "more_body": n < len(body_parts) - 1}
+                for n, part in enumerate(body_parts)]
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": "/x", "query_string": b"", "http_version": "1.1",
+             "headers": [(b"content-length", str(sum(map(len, body_parts))).encode())]}
+    asyncio.run(WSGIOnThreads(wsgi_app, threads=2, whole_bytes=whole_bytes)(scope, receive, send))
+    return sent
+
+
+class RecordingApp:
+    """A WSGI app answering `chunks`, recording the threads it ran and was closed on."""
+
+    def __init__(self, chunks):
+        self.chunks, self.threads, self.body = chunks, [], None
+
+    def __call__(self, environ, start_response):
+        self.threads.append(threading.current_thread().name)
+        self.body = environ["wsgi.input"].read()
+        start_response("201 Created", [("Content-Type", "text/plain"), ("X-Thing", "1")])
+        app = self
+
+        class Answer:
+            def __iter__(self):
+                for chunk in app.chunks:
+                    app.threads.append(threading.current_thread().name)
+                    yield chunk
+
+            def close(self):
+                app.threads.append(threading.current_thread().name)
+
+        return Answer()
+
+
+def test_a_short_answer_is_handed_to_the_loop_whole_once():
+    app = RecordingApp([b"ab", b"cd"])
+    sent = serve_wsgi(app)
+    assert sent == [{"type": "http.response.start", "status": 201,
+                     "headers": [(b"content-type", b"text/plain"), (b"x-thing", b"1")]},
+                    {"type": "http.response.body", "body": b"abcd"}]
+    # Called, iterated and closed on one thread of the pool, none of it on the event loop's.
+    assert len(set(app.threads)) == 1 and app.threads[0].startswith("WSGI")
+
+
+def test_a_long_answer_goes_out_a_chunk_at_a_time_from_the_thread_that_closes_it():
+    chunks = [b"x" * 600, b"y" * 600, b"z" * 10]
+    app = RecordingApp(chunks)
+    sent = serve_wsgi(app, whole_bytes=1000)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 201
+    bodies = sent[1:]
+    assert b"".join(m["body"] for m in bodies) == b"".join(chunks)
+    assert [m.get("more_body", False) for m in bodies] == [True] * (len(bodies) - 1) + [False]
+    assert len(bodies) > 2  # not collected whole
+    assert len(set(app.threads)) == 1
+
+
+def test_the_request_body_is_read_across_its_asgi_messages():
+    app = RecordingApp([b"ok"])
+    sent = serve_wsgi(app, body_parts=(b'{"a": ', b"1}"), method="POST")
+    assert app.body == b'{"a": 1}'
+    assert sent[-1] == {"type": "http.response.body", "body": b"ok"}
