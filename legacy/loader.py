@@ -214,6 +214,7 @@ class _Loader:
         self.deferred: list[str] = []
         self.bulk = False  # the target was empty when a large load began: plain INSERTs suffice
         self.direct = False  # bulk, and COPY straight into the target (no staging)
+        self.freeze = False  # direct, and the rows written frozen
         self._copy = self._copy_context = None  # the direct load's one COPY, while it runs
         cols = ", ".join(f'"{c}"' for c in self.columns)
         self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
@@ -257,13 +258,29 @@ class _Loader:
         self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {target})")
         if self.cursor.fetchone()[0]:
             return
+        # Dropping the indexes locks the table until the app commits anyway; locking it first keeps it
+        # empty from this check on (the server may be writing to it), which the TRUNCATE below relies on.
+        self.cursor.execute(f"LOCK TABLE {target} IN ACCESS EXCLUSIVE MODE")
+        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {target})")
+        if self.cursor.fetchone()[0]:
+            return
         self.bulk = True
         # Without unique keys to check, rows go straight into the table; the orphan checks then run
         # once over the whole table before the foreign keys come back.
         self.direct = not self.table.unique and not self.table.reference
         if self.direct:
             cols = ", ".join(f'"{c}"' for c in self.columns)
-            self.copy_sql = f"COPY {target} ({cols}) FROM STDIN ({self.copy_options})"
+            # Rows written frozen (COPY FREEZE, allowed into a table emptied in the same transaction):
+            # the index builds and the orphan check then read them without setting a hint bit on every
+            # page, which would write the whole table a second time, and no vacuum has to freeze them
+            # later. TRUNCATE refuses a table another table's foreign key references, even empty.
+            self.cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f')",
+                [target],
+            )
+            self.freeze = not self.cursor.fetchone()[0]
+            options = f"{self.copy_options}, FREEZE" if self.freeze else self.copy_options
+            self.copy_sql = f"COPY {target} ({cols}) FROM STDIN ({options})"
         self.cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique AND NOT EXISTS "
@@ -432,6 +449,8 @@ class _Loader:
 
     def _streaming_copy(self):
         if self._copy is None:
+            if self.freeze:  # in the COPY's own subtransaction, as FREEZE requires; the table is empty
+                self.cursor.execute(f'TRUNCATE "{self.table.db_table}"')
             self._copy_context = self.raw.copy(self.copy_sql)
             self._copy = self._copy_context.__enter__()
             if not self.csv:
