@@ -15,6 +15,7 @@
 
 import asyncio
 import contextvars
+import functools
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 
@@ -103,16 +104,22 @@ class WSGIOnThreads:
                 iterable.close()
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_async_view(path: str) -> bool:
+    # Cached by path: resolving runs on the event loop, before every request (a client repeats its
+    # paths: a sandbox's, a session's), and the URLconf does not change while the process runs.
+    try:
+        return iscoroutinefunction(resolve(path).func)
+    except Resolver404:
+        return False
+
+
 def by_view_kind(asgi_app, wsgi_app):
     """An ASGI app sending a request to `asgi_app` when its URL resolves to an async view, else to
     `wsgi_app` (unknown paths included: Django answers their 404 either way)."""
 
     async def app(scope, receive, send):
-        try:
-            is_async = iscoroutinefunction(resolve(scope["path"]).func)
-        except Resolver404:
-            is_async = False
-        return await (asgi_app if is_async else wsgi_app)(scope, receive, send)
+        return await (asgi_app if _is_async_view(scope["path"]) else wsgi_app)(scope, receive, send)
 
     return app
 
