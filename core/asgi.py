@@ -77,8 +77,9 @@ class WSGIOnThreads:
         def start_response(status, headers, exc_info=None):
             if exc_info and start.get("sent"):
                 raise exc_info[1].with_traceback(exc_info[2])
+            # Stripped: Django writes a cookie's header as " name=value", which h11 refuses.
             start["message"] = {"type": "http.response.start", "status": int(status.split(" ", 1)[0]),
-                                "headers": [(name.lower().encode("latin1"), value.encode("latin1"))
+                                "headers": [(name.strip().lower().encode("latin1"), value.strip().encode("latin1"))
                                             for name, value in headers]}
 
         def send_now(message):

@@ -89,8 +89,10 @@ def asgi_server(django_db_setup, django_db_blocker):
         connection.settings_dict["CONN_MAX_AGE"] = 0
         from config.asgi import build_application
 
+        # h11 whether or not httptools is installed: the strict HTTP of a plain install.
         server = uvicorn.Server(
-            uvicorn.Config(build_application(), host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+            uvicorn.Config(build_application(), host="127.0.0.1", port=0, lifespan="on", log_level="warning",
+                           http="h11")
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

@@ -105,7 +105,7 @@ class RecordingApp:
     def __call__(self, environ, start_response):
         self.threads.append(threading.current_thread().name)
         self.body = environ["wsgi.input"].read()
-        start_response("201 Created", [("Content-Type", "text/plain"), ("X-Thing", "1")])
+        start_response("201 Created", [("Content-Type", "text/plain"), ("Set-Cookie", " a=b; Path=/")])
         app = self
 
         class Answer:
@@ -124,7 +124,7 @@ def test_a_short_answer_is_handed_to_the_loop_whole_once():
     app = RecordingApp([b"ab", b"cd"])
     sent = serve_wsgi(app)
     assert sent == [{"type": "http.response.start", "status": 201,
-                     "headers": [(b"content-type", b"text/plain"), (b"x-thing", b"1")]},
+                     "headers": [(b"content-type", b"text/plain"), (b"set-cookie", b"a=b; Path=/")]},
                     {"type": "http.response.body", "body": b"abcd"}]
     # Called, iterated and closed on one thread of the pool, none of it on the event loop's.
     assert len(set(app.threads)) == 1 and app.threads[0].startswith("WSGI")
