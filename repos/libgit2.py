@@ -1,4 +1,5 @@
 """The one module that talks to git: typed functions over a repository's directory, through pygit2.
+Other modules reach it as `repos.git`, which imports it on first use.
 
 pygit2 (libgit2, wheels with HTTPS built in) reads and writes git objects, refs and the index with git's
 own locking and atomic renames, so a repository written here is one the git CLI in a container accepts,

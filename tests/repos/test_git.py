@@ -1,6 +1,8 @@
 """repos.git: pygit2 against real repositories, and clones over the real smart-HTTP protocol."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,16 @@ CLONE_LIMITS = {"timeout": 30, "idle_timeout": 5, "max_bytes": 50 * 1024 * 1024}
 def new_repo(path: Path, files: dict[str, bytes] | None = None) -> Path:
     git.init(path, branch="main", description=None, files=files, message="Initial commit", author=AUTHOR)
     return path
+
+
+def test_libgit2_is_loaded_when_repos_git_is_first_used_not_when_django_starts():
+    """Every process sets Django up, and most never touch a repository (the legacy import, with its
+    memory budget, the sync worker): pygit2 comes with the first name asked of `repos.git`."""
+    code = ("import sys, django; django.setup(); assert 'pygit2' not in sys.modules, 'loaded by setup'; "
+            "from repos import git; git.init; assert 'pygit2' in sys.modules, 'not loaded on use'")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_init_with_files_makes_one_commit_the_git_cli_accepts(tmp_path):
