@@ -139,7 +139,6 @@ def finalize(ctx) -> None:
         ctx.log(f"  chat_sessions: counters recomputed from the imported messages for {len(rows)} sessions")
         for row in rows:
             key, old, new = row[0], row[1:6], row[6:]
-            stats.fixed_keys.add(key)
             for name, before, after in zip(COUNTERS, old, new):
                 if before != after:
                     ctx.report.entry(

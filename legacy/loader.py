@@ -337,7 +337,6 @@ class _Loader:
 
     def _record_fixes(self, fixes: dict) -> None:
         for key, entries in fixes.items():
-            self.stats.fixed_keys.add(key)
             for column, original, reason in entries:
                 self.report.entry(
                     self.stats,

@@ -8,6 +8,8 @@ The invariant the command checks itself: for every table, read = imported + skip
 from __future__ import annotations
 
 import json
+import pickle
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,16 +28,12 @@ class TableStats:
     unchanged: int = 0
     skipped: Counter = field(default_factory=Counter)
     rejected: int = 0
-    fixed_keys: set = field(default_factory=set)
+    fixed: int = 0  # rows with at least one "fixed" entry (counted by `Report.entry`)
     elapsed: float = 0.0
 
     @property
     def imported(self) -> int:
         return self.new + self.updated + self.unchanged
-
-    @property
-    def fixed(self) -> int:
-        return len(self.fixed_keys)
 
     @property
     def balanced(self) -> bool:
@@ -57,6 +55,64 @@ class TableStats:
         }
 
 
+class _EntryStore:
+    """The report's entries, in a temporary SQLite file (deleted when closed) rather than in memory: a
+    file with millions of fixed or rejected rows is imported in the same memory as a clean one. Keys and
+    values are pickled, so they come back as they went in (a composite key stays a tuple)."""
+
+    def __init__(self):
+        self.db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
+        self.db.execute("PRAGMA cache_size = -512")
+        self.db.execute(
+            "CREATE TABLE entry (seq INTEGER PRIMARY KEY, app TEXT, tbl TEXT, key BLOB, key_text TEXT, "
+            "outcome TEXT, col TEXT, value BLOB, reason TEXT)"
+        )
+        self.db.execute("CREATE INDEX entry_key ON entry (app, tbl, outcome, key)")
+
+    def add(self, app, table, key, outcome, column, value, reason) -> bool:
+        """Store one entry; whether it is the first of its (table, key, outcome)."""
+        packed = pickle.dumps(key)
+        first = self.db.execute(
+            "SELECT 1 FROM entry WHERE app = ? AND tbl = ? AND outcome = ? AND key = ? LIMIT 1",
+            (app, table, outcome, packed),
+        ).fetchone() is None
+        self.db.execute(
+            "INSERT INTO entry (app, tbl, key, key_text, outcome, col, value, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (app, table, packed, str(key), outcome, column, pickle.dumps(value), reason),
+        )
+        return first
+
+    def remove(self, app, table, outcome, keys=None) -> int:
+        """Drop the entries of `outcome` for `keys` (all of them when None); how many keys had some."""
+        where = "app = ? AND tbl = ? AND outcome = ?"
+        if keys is None:
+            found = self.db.execute(f"SELECT COUNT(DISTINCT key) FROM entry WHERE {where}", (app, table, outcome))
+            count = found.fetchone()[0]
+            self.db.execute(f"DELETE FROM entry WHERE {where}", (app, table, outcome))
+            return count
+        count = 0
+        for key in keys:
+            count += self.db.execute(f"DELETE FROM entry WHERE {where} AND key = ?",
+                                     (app, table, outcome, pickle.dumps(key))).rowcount > 0
+        return count
+
+    def rows(self, ranks: dict | None = None):
+        """Every entry as a dict: in the order they came, or with `ranks` ({(app, table): rank}) by table,
+        then key, column, outcome and reason, so that two runs of the same file list them alike."""
+        order = "seq"
+        if ranks is not None:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS rank (app TEXT, tbl TEXT, n INTEGER)")
+            self.db.execute("DELETE FROM rank")
+            self.db.executemany("INSERT INTO rank VALUES (?, ?, ?)", [(*k, n) for k, n in ranks.items()])
+            order = f"COALESCE((SELECT n FROM rank r WHERE r.app = e.app AND r.tbl = e.tbl), {len(ranks)}), " \
+                    "key_text, COALESCE(col, 'None'), outcome, reason, seq"
+        for app, table, key, outcome, column, value, reason in self.db.execute(
+            f"SELECT app, tbl, key, outcome, col, value, reason FROM entry e ORDER BY {order}"
+        ):
+            yield {"app": app, "table": table, "key": pickle.loads(key), "outcome": outcome,
+                   "column": column, "value": pickle.loads(value), "reason": reason}
+
+
 class Report:
     def __init__(self, *, source: dict, dry_run: bool, now):
         self.source = source
@@ -64,13 +120,18 @@ class Report:
         self.now = now
         self.tables: dict[tuple[str, str], TableStats] = {}
         self.apps: dict[str, dict] = {}
-        self.entries: list[dict] = []
+        self._entries = _EntryStore()
         self.notes: list[str] = []
         self.hints: list[str] = []
         self.elapsed = 0.0
 
     def table(self, app: str, table: str) -> TableStats:
         return self.tables.setdefault((app, table), TableStats(app, table))
+
+    @property
+    def entries(self) -> list[dict]:
+        """Every entry, in the order they came (the whole list: for tests and small reports)."""
+        return list(self._entries.rows())
 
     def entry(
         self,
@@ -83,26 +144,14 @@ class Report:
         *,
         secret: bool = False,
     ) -> None:
-        self.entries.append(
-            {
-                "app": stats.app,
-                "table": stats.table,
-                "key": key,
-                "outcome": outcome,
-                "column": column,
-                "value": show(value, secret=secret),
-                "reason": reason,
-            }
-        )
+        first = self._entries.add(stats.app, stats.table, key, outcome, column, show(value, secret=secret), reason)
+        if outcome == "fixed" and first:
+            stats.fixed += 1
 
-    def withdraw_fixes(self, stats: TableStats, keys: set) -> None:
-        """Rows first counted as fixed, then rejected by a later check: their fix entries go."""
-        stats.fixed_keys -= keys
-        self.entries = [
-            e for e in self.entries
-            if not (e["outcome"] == "fixed" and e["app"] == stats.app and e["table"] == stats.table
-                    and e["key"] in keys)
-        ]
+    def withdraw_fixes(self, stats: TableStats, keys: set | None = None) -> None:
+        """Rows first counted as fixed, then rejected by a later check (all of the table's when `keys` is
+        None): their fix entries go."""
+        stats.fixed -= self._entries.remove(stats.app, stats.table, "fixed", keys)
 
     def app_rolled_back(self, app: str, status: str) -> None:
         """An app's transaction failed: none of its rows are in, so every row not skipped is rejected,
@@ -113,7 +162,7 @@ class Report:
                 continue
             stats.new = stats.updated = stats.unchanged = 0
             stats.rejected = stats.read - sum(stats.skipped.values())
-            self.withdraw_fixes(stats, set(stats.fixed_keys))
+            self.withdraw_fixes(stats)
             self.entry(stats, "rejected", None, None, None, f"all {stats.rejected} rows not skipped: {status}")
 
     def hint(self, text: str) -> None:
@@ -139,6 +188,9 @@ class Report:
         return 0 if self.balanced and not self.rejected and not self.failed_apps else 1
 
     def as_dict(self) -> dict:
+        return {**self._head(), "entries": list(self._sorted_entries())}
+
+    def _head(self) -> dict:
         apps = {}
         for (app, table), stats in self.tables.items():
             apps.setdefault(app, {"tables": {}})["tables"][table] = stats.as_dict()
@@ -155,13 +207,21 @@ class Report:
             "apps": apps,
             "notes": self.notes,
             "hints": self.hints,
-            # Within a table, entries come from batches and set-based SQL checks whose row order the
-            # database does not promise; sorting makes two runs of the same file report identically.
-            "entries": sorted(self.entries, key=_entry_order(self.tables)),
         }
 
+    def _sorted_entries(self):
+        # Within a table, entries come from batches and set-based SQL checks whose row order the
+        # database does not promise; sorting makes two runs of the same file report identically.
+        return self._entries.rows(ranks={key: rank for rank, key in enumerate(self.tables)})
+
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False, default=str))
+        """The report as JSON (`as_dict`), its entries written one at a time as they are read back."""
+        head = json.dumps(self._head(), indent=2, ensure_ascii=False, default=str)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(head[:-2] + ',\n  "entries": [')  # head ends with "\n}"
+            for n, entry in enumerate(self._sorted_entries()):
+                out.write(("," if n else "") + "\n    " + json.dumps(entry, ensure_ascii=False, default=str))
+            out.write("\n  ]\n}\n")
 
     def summary_lines(self) -> list[str]:
         header = (
@@ -182,16 +242,6 @@ class Report:
             if app["status"] != "imported":
                 lines.append(f"{label}: {app['status']}")
         return lines
-
-
-def _entry_order(tables):
-    table_rank = {key: rank for rank, key in enumerate(tables)}
-
-    def order(entry):
-        return (table_rank.get((entry["app"], entry["table"]), len(table_rank)), str(entry["key"]),
-                str(entry["column"]), entry["outcome"], entry["reason"])
-
-    return order
 
 
 # -- the export ---------------------------------------------------------------------------------------
@@ -257,7 +307,7 @@ class ExportReport(Report):
     def exit_status(self) -> int:
         return 0 if self.balanced and not self.left_out and not self.password_resets else 1
 
-    def as_dict(self) -> dict:
+    def _head(self) -> dict:
         apps: dict = {}
         for (app, table), stats in self.tables.items():
             apps.setdefault(app, {"tables": {}})["tables"][table] = stats.as_dict()
@@ -272,7 +322,6 @@ class ExportReport(Report):
             "password_resets": sorted(self.password_resets, key=lambda r: r["email"]),
             "notes": self.notes,
             "hints": self.hints,
-            "entries": sorted(self.entries, key=_entry_order(self.tables)),
         }
 
     def summary_lines(self) -> list[str]:
