@@ -77,3 +77,16 @@ def test_a_missing_index_and_unique_constraint_are_reported():
 def test_an_extra_not_null_column_without_default_is_reported():
     run('ALTER TABLE settings ADD COLUMN scope text NOT NULL')
     assert mismatches() == ["settings.scope: extra column is NOT NULL without a default"]
+
+
+def test_the_tables_that_grow_carry_no_pattern_index_on_their_id():
+    """Django's `text_pattern_ops` index beside a text primary key is in no old schema and serves no query;
+    on the tables written with every message and action it only costs (chat 0006, activity 0003)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = 'public' "
+                       "AND indexdef LIKE '%%pattern_ops%%' AND tablename = ANY(%s)",
+                       [["chat_messages", "activity_log", "activity_log_archive"]])
+        assert cursor.fetchall() == []
+        # Elsewhere Django's indexes stay: the check looks at the right catalog.
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%%pattern_ops%%'")
+        assert cursor.fetchone()[0] > 0
