@@ -7,8 +7,16 @@ derives for the sandbox; the API is served the production way, `uvicorn config.a
 (bench/_opencode_stack.py). The bench creates
 `--sessions` OpenCode sessions so the listing has a body, then sends `--requests` sequential requests to
 each side, interleaved (API, direct, API, direct...) so that noise from other work on the machine falls on
-both alike, each side on one keep-alive httpx connection. Two references show where the API's own time
-goes: `/health` (uvicorn + Django, no authentication, no database) and
+both alike, each side on one keep-alive httpx connection. It starts once OpenCode has finished the start-up
+work its first requests set off (`wait_until_settled`): a long-running sandbox has long finished it.
+
+Each request starts `--think-ms` after the previous answer, as a client's do. Back to back (`--think-ms 0`)
+the comparison is unfair to the API: OpenCode answers a request that arrives within half a millisecond of
+its previous answer faster than one that arrives a few milliseconds later (measured on 1.18.33: p50 1.0 ms
+back to back, 1.5-4 ms after a 2-4 ms pause, from a bare socket), so a back-to-back direct loop always
+finds it in its fast state while a proxied request, which reaches it after the API's own work, often does
+not. With a pause before every request, both kinds find OpenCode equally idle. Two references show where
+the API's own time goes: `/health` (uvicorn + Django, no authentication, no database) and
 `GET /api/v2/sandboxes/{id}/chat/sessions` (a sync view: bearer authentication, the sandbox lookup and one
 query, no OpenCode).
 
@@ -19,7 +27,7 @@ hardly changes, and the load average.
 `--profile OUT` records the uvicorn process with py-spy (`PY_SPY` or `py-spy` on PATH; not a project
 dependency) during the block of proxied requests of the CPU figures, as collapsed stacks in OUT.
 
-    .venv/bin/python bench/opencode_proxy_overhead.py [--requests 1000] [--sessions 10]
+    .venv/bin/python bench/opencode_proxy_overhead.py [--requests 1000] [--sessions 10] [--think-ms 10]
         [--profile /tmp/proxy.folded]
 """
 
@@ -33,12 +41,15 @@ import statistics
 import subprocess
 import time
 
-from _opencode_stack import api_server, django_setup, drop_database, load_average, opencode_sandbox, percentile
+from _opencode_stack import (api_server, django_setup, drop_database, load_average, opencode_sandbox, percentile,
+                             wait_until_settled)
 
 BENCH_DB = "agentpod_bench_opencode_proxy"
 
 
-def timed_get(client, path: str) -> tuple[float, object]:
+def timed_get(client, path: str, think: float = 0) -> tuple[float, object]:
+    if think:
+        time.sleep(think)
     started = time.perf_counter()
     response = client.get(path)
     elapsed = (time.perf_counter() - started) * 1000
@@ -71,6 +82,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--sessions", type=int, default=10, help="OpenCode sessions in the listing")
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--think-ms", type=float, default=10, help="pause before each measured request")
     parser.add_argument("--cpu-requests", type=int, default=200, help="requests per block of the CPU figures")
     parser.add_argument("--profile", metavar="OUT", help="py-spy the proxied block into OUT (collapsed stacks)")
     args = parser.parse_args()
@@ -89,6 +101,7 @@ def main() -> None:
             with direct, proxied:
                 for n in range(args.sessions):
                     direct.post("/session", json={"title": f"Bench session {n}"}).raise_for_status()
+                settled = wait_until_settled(stack.opencode.process.pid)
                 api_path = f"/api/v2/sandboxes/{stack.sandbox.pk}/opencode/session"
                 chat_path = f"/api/v2/sandboxes/{stack.sandbox.pk}/chat/sessions"
                 for _ in range(args.warmup):
@@ -102,14 +115,15 @@ def main() -> None:
                 assert through_api.json() == straight.json(), "the proxy changed the body"
                 body_bytes = len(straight.content)
 
+                think = args.think_ms / 1000
                 samples: dict[str, list[float]] = {"api": [], "direct": [], "health": [], "chat": []}
                 for n in range(args.requests):
                     pairs = [("api", proxied, api_path), ("direct", direct, "/session")]
                     for key, client, path in (pairs if n % 2 else pairs[::-1]):
-                        samples[key].append(timed_get(client, path)[0])
+                        samples[key].append(timed_get(client, path, think)[0])
                     if n % 4 == 0:  # the references, less often: they only explain the figure
-                        samples["health"].append(timed_get(proxied, "/health")[0])
-                        samples["chat"].append(timed_get(proxied, chat_path)[0])
+                        samples["health"].append(timed_get(proxied, "/health", think)[0])
+                        samples["chat"].append(timed_get(proxied, chat_path, think)[0])
 
                 # CPU per request, one kind of request per block, of the uvicorn process and of OpenCode.
                 cpu: dict[str, float] = {}
@@ -132,7 +146,9 @@ def main() -> None:
             print(f""
                   f"{load_average()}")
             print(f"OpenCode {stack.opencode.base_url}, API {api.url} (uvicorn pid {api.pid}), "
-                  f"{args.sessions} sessions, {body_bytes} bytes per answer, {args.requests} requests per side")
+                  f"{args.sessions} sessions, {body_bytes} bytes per answer, {args.requests} requests per side, "
+                  f"{args.think_ms:g} ms before each; "
+                  f"OpenCode's start-up work settled after {settled:.1f} s")
             api_figures = summary("API /opencode/session", samples["api"])
             direct_figures = summary("OpenCode /session (direct)", samples["direct"])
             summary("reference: API /health", samples["health"])
