@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from chat.models import ChatMessage, ChatSession
@@ -346,6 +347,42 @@ def test_a_bulk_load_into_an_empty_table_writes_its_rows_frozen():
             cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [table])
             pages, all_visible = cursor.fetchone()
             assert pages > 0 and all_visible >= pages / 2, (table, pages, all_visible)
+
+
+def _orphan_checks(queries) -> set[str]:
+    return {q["sql"].split('"')[1] for q in queries
+            if q["sql"].startswith(("DELETE FROM", "UPDATE")) and "NOT EXISTS (SELECT 1 FROM" in q["sql"]}
+
+
+def _validated_foreign_keys(table: str) -> list[tuple[str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT confrelid::regclass::text, convalidated FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1", [table])
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("table", ["chat_messages", "activity_log"])
+def test_a_bulk_load_without_orphans_is_checked_by_its_foreign_keys_alone(table):
+    """A direct bulk load of a clean file adds its foreign keys back first: their validation proves every
+    parent exists, so the orphan checks (another pass over the whole table) do not run."""
+    with CaptureQueriesContext(connection) as queries:
+        import_sample("clean", bulk_rows=50, batch_size=37)
+    assert table not in _orphan_checks(queries.captured_queries)
+    assert _validated_foreign_keys(table) and all(valid for _, valid in _validated_foreign_keys(table))
+
+
+def test_a_bulk_load_with_orphans_still_rejects_or_detaches_each_of_them():
+    """Where a foreign key does not hold, its savepoint is rolled back and the orphan checks run: the
+    orphan messages are rejected, the orphan activity rows detached, and the keys then hold."""
+    with CaptureQueriesContext(connection) as queries:
+        report = import_sample("dirty", bulk_rows=50, batch_size=37)
+    assert {"chat_messages", "activity_log"} <= _orphan_checks(queries.captured_queries)
+    outcomes = {(e["table"], e["outcome"]) for e in report.entries if e["reason"].startswith("orphan")
+                or "does not exist: reference set to NULL" in str(e["reason"])}
+    assert {("chat_messages", "rejected"), ("activity_log", "fixed")} <= outcomes
+    for table in ("chat_messages", "activity_log"):
+        assert all(valid for _, valid in _validated_foreign_keys(table))
+    assert not ChatMessage.objects.exclude(session__isnull=False).exists()
 
 
 def test_a_failing_app_is_rolled_back_whole_and_the_others_are_kept(monkeypatch):
