@@ -309,10 +309,7 @@ class _Loader:
                 [target, target],
             )
             primary_key = self.cursor.fetchall()
-        # DDL on a table (and on the tables its foreign keys reference) is refused while deferred
-        # constraint checks are pending: run them now, then defer again.
-        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self._run_pending_checks()
         for name, definition in primary_key:
             self.cursor.execute(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
             self.deferred.append(f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}')
@@ -351,8 +348,7 @@ class _Loader:
         keys = [self.parent_keys.get((parent.column, parent.table)) for parent in self.table.parents]
         if not keys or None in keys:
             return False
-        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self._run_pending_checks()
         try:
             with transaction.atomic():
                 for statement in keys:
@@ -361,6 +357,12 @@ class _Loader:
             return False
         self.deferred = [statement for statement in self.deferred if statement not in keys]
         return True
+
+    def _run_pending_checks(self) -> None:
+        """DDL on a table (and on the tables its foreign keys reference) is refused while deferred
+        constraint checks are pending: run them now, then defer again."""
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _record_fixes(self, fixes: dict) -> None:
         for key, entries in fixes.items():
@@ -377,8 +379,7 @@ class _Loader:
 
     def restore_indexes(self) -> None:
         if self.deferred:
-            self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            self._run_pending_checks()
             # Index builds sort in memory rather than in temporary files (the server's memory, for the
             # length of the app's transaction).
             self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
