@@ -80,14 +80,18 @@ def json(column: str, *, required: bool = False) -> Field:
     `Cleaner.json_content` (NULL is a fix). SQLite's json_valid accepts only RFC 8259 JSON, all of which
     `is_valid_json` accepts too."""
     q = _q(column)
-    # (CASE, not OR: SQLite evaluates both sides of an OR outside a WHERE clause. The byte length of a
-    # text is known without reading it, unlike its length in characters, and bounds that from above.)
+    # Long values: printf's %s stops at a NUL, so a value equal to its printf copy holds none. The copy
+    # runs at memcpy speed, where instr steps through the value character by character: a tenth of the
+    # cost on message contents.
+    nul_free = f"CAST(printf('%s', {q}) AS BLOB) = CAST({q} AS BLOB)"
+    # (CASE, not OR: SQLite evaluates both sides of an OR outside a WHERE clause. Byte lengths, which a
+    # text's characters never outnumber, are known without reading it.)
     shallow = (
-        f"CASE WHEN length(CAST({q} AS BLOB)) <= {2 * _MAX_OPENERS} THEN 1 "
-        f"ELSE length({q}) - length(replace(replace({q}, '[', ''), '{{', '')) <= {_MAX_OPENERS} END"
+        f"CASE WHEN length(CAST({q} AS BLOB)) <= {2 * _MAX_OPENERS} THEN 1 ELSE length(CAST({q} AS BLOB)) "
+        f"- length(CAST(replace(replace({q}, '[', ''), '{{', '') AS BLOB)) <= {_MAX_OPENERS} END"
     )
     # (Valid JSON holds no raw control character, so no CSV quote either.)
-    return _quoted(column, f"({_plain_text(q, quote_free=False)} AND json_valid({q}) AND {shallow})", required)
+    return _quoted(column, f"(typeof({q}) = 'text' AND {nul_free} AND json_valid({q}) AND {shallow})", required)
 
 
 def int32(column: str) -> Field:
