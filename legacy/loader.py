@@ -25,13 +25,17 @@ from .report import TableStats
 from .sources import LegacyDatabase
 from .values import Cleaner, Reject, Skip
 
-DEFAULT_BATCH_SIZE = 500
+# Each batch is one round of checks and upsert in PostgreSQL: larger batches, fewer rounds.
+DEFAULT_BATCH_SIZE = 2000
 STAGING = "_legacy_staging"
 # From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
 # loaded with its plain indexes and foreign keys re-created at the end.
 BULK_ROWS = 20_000
 # The fast path's batches end at this many bytes of CSV lines (its rows may be long).
 FAST_BATCH_BYTES = 256 << 10
+# A batch of rows read whole ends at this many bytes of their text and blob values: as Python objects,
+# a few times that, in each of the batches in flight.
+ROW_BATCH_BYTES = 1 << 20
 
 
 def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> TableStats:
@@ -105,10 +109,20 @@ except (OSError, AttributeError):  # not glibc
 
 
 def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list[dict]]:
+    """Batches of whole rows (dicts), in rowid order: `batch_size` rows, or fewer when their values reach
+    ROW_BATCH_BYTES, so that wide rows keep memory flat."""
     cursor = source.connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
     names = [d[0] for d in cursor.description]
-    while batch := cursor.fetchmany(batch_size):
-        yield [dict(zip(names, row)) for row in batch]
+    batch: list[dict] = []
+    size = 0
+    for row in cursor:
+        batch.append(dict(zip(names, row)))
+        size += sum([len(value) for value in row if value.__class__ in (str, bytes)])
+        if len(batch) >= batch_size or size >= ROW_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _stream_fast(source: LegacyDatabase, name: str, query: str, batch_size: int) -> Iterator[list]:
