@@ -1,5 +1,6 @@
 """`manage.py import_sqlite`: options, exit statuses, re-runs, dry run, app order, keys and owners."""
 
+import gc
 import io
 import json
 import sqlite3
@@ -18,6 +19,7 @@ from chat.models import ChatMessage, ChatSession
 from containers.models import ResourceTier
 from core.models import Setting
 from legacy.importer import run_import
+from legacy.management.commands.import_sqlite import Command as ImportCommand
 from legacy.mapping import LegacyUsageError, discover_mappings
 from legacy.models import ImportRun
 from providers.models import ProviderCredential
@@ -82,6 +84,26 @@ def test_exit_status_2_from_a_real_process(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert "not a legacy AgentPod database" in result.stderr
+
+
+def test_only_a_command_line_run_leaves_its_objects_frozen_for_the_exit(tmp_path):
+    """From manage.py, the process ends with the command: what it holds is frozen, so the interpreter's
+    last collection skips it. Through call_command, the process goes on: nothing stays frozen."""
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    gc.unfreeze()
+    try:
+        assert run_command(other)[0] == 2
+        assert gc.get_freeze_count() == 0
+        with pytest.raises(SystemExit) as exit_:
+            ImportCommand(stdout=io.StringIO(), stderr=io.StringIO()).run_from_argv(
+                ["manage.py", "import_sqlite", str(other)]
+            )
+        assert exit_.value.code == 2
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_a_clean_import_exits_0_prints_the_summary_and_writes_the_report(tmp_path):

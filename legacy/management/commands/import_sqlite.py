@@ -67,6 +67,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--move-repos", action="store_true", help="with --repos-dir, move instead of copy")
 
+    def run_from_argv(self, argv):
+        try:
+            super().run_from_argv(argv)
+        finally:
+            # The process ends here. Frozen, what it holds is left out of the interpreter's last garbage
+            # collection, which would otherwise walk all of Django and the import's report once more on
+            # the way out (measured: 0.15-0.23 s of a Django process's exit, 0.02 s frozen). Not in
+            # handle(): call_command runs it inside a process that goes on.
+            gc.freeze()
+
     def handle(self, *args, **options):
         _flat_malloc()
         if options["batch_size"] < 1:
