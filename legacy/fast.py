@@ -35,9 +35,11 @@ def _q(column: str) -> str:
 
 def _plain_text(q: str, *, quote_free: bool = True) -> str:
     # TEXT (not a BLOB or number the converter would decode or format), without NUL characters (which
-    # the converter removes, and which end a string in SQLite's text functions) nor the CSV quote.
+    # the converter removes, and which end a string in SQLite's text functions) nor the CSV quote. (GLOB
+    # after a star scans for one byte as strchr does, ten times faster than instr; a NUL ends its scan,
+    # which the instr before it rules out.)
     check = f"typeof({q}) = 'text' AND instr({q}, char(0)) = 0"
-    return f"({check} AND instr({q}, char(1)) = 0)" if quote_free else f"({check})"
+    return f"({check} AND {q} NOT GLOB '*' || char(1) || '*')" if quote_free else f"({check})"
 
 
 def _quoted(column: str, check: str, required: bool) -> Field:
