@@ -225,7 +225,8 @@ class _Loader:
         self.columns = table.columns
         self.pk = table.pk
         self.pk_index = self.columns.index(self.pk)
-        self.deferred: list[str] = []
+        self.deferred: list[str] = []  # the dropped primary key and indexes, to build again
+        self.deferred_keys: list[str] = []  # the dropped foreign keys, to add again after them
         # The deferred foreign keys of one column, by (column, referenced table): the parents they check.
         self.parent_keys: dict[tuple[str, str], str] = {}
         self.bulk = False  # the target was empty when a large load began: plain INSERTs suffice
@@ -333,13 +334,16 @@ class _Loader:
         for name, definition, column, parent in foreign_keys:
             self.cursor.execute(f'ALTER TABLE {target} DROP CONSTRAINT "{name}"')
             statement = f'ALTER TABLE {target} ADD CONSTRAINT "{name}" {definition}'
-            self.deferred.append(statement)
+            self.deferred_keys.append(statement)
             if column is not None:
                 self.parent_keys[(column, parent)] = statement
 
     def finish(self) -> None:
-        """After the last batch: the whole-table checks of a direct load, then indexes and keys back."""
+        """After the last batch: the indexes back, then the whole-table checks of a direct load, then the
+        foreign keys. (With its indexes there, PostgreSQL validates a foreign key by reading an index that
+        holds the column, not the whole table.)"""
         self._end_copy()
+        self.restore_indexes()
         if self.direct:
             if not self._parents_exist():
                 fixes: dict = {}
@@ -352,12 +356,12 @@ class _Loader:
                     f'INSERT INTO _legacy_keys_{self.table.db_table} SELECT "{self.pk}" '
                     f'FROM "{self.table.db_table}" ON CONFLICT DO NOTHING'
                 )
-        self.restore_indexes()
+        self.restore_keys()
 
     def _parents_exist(self) -> bool:
         """After a direct load: whether every row's parents exist, asked of PostgreSQL by adding back the
-        foreign keys that check them. Their validation is one pass over the table; the orphan checks
-        would be another, and find nothing in a clean file. When a key does not hold (orphans), its
+        foreign keys that check them. Their validation is one pass over an index holding the column (or
+        the table); the orphan checks would be a pass over the table, and find nothing in a clean file. When a key does not hold (orphans), its
         savepoint is rolled back and the orphan checks run, to reject or detach each orphan."""
         keys = [self.parent_keys.get((parent.column, parent.table)) for parent in self.table.parents]
         if not keys or None in keys:
@@ -369,7 +373,7 @@ class _Loader:
                     self.cursor.execute(statement)
         except IntegrityError:
             return False
-        self.deferred = [statement for statement in self.deferred if statement not in keys]
+        self.deferred_keys = [statement for statement in self.deferred_keys if statement not in keys]
         return True
 
     def _run_pending_checks(self) -> None:
@@ -400,6 +404,13 @@ class _Loader:
         for statement in self.deferred:
             self.cursor.execute(statement)
         self.deferred = []
+
+    def restore_keys(self) -> None:
+        if self.deferred_keys:
+            self._run_pending_checks()
+        for statement in self.deferred_keys:
+            self.cursor.execute(statement)
+        self.deferred_keys = []
 
     # -- per batch ----------------------------------------------------------------------------
 

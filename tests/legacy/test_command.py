@@ -385,11 +385,18 @@ def _validated_foreign_keys(table: str) -> list[tuple[str, bool]]:
 
 @pytest.mark.parametrize("table", ["chat_messages", "activity_log"])
 def test_a_bulk_load_without_orphans_is_checked_by_its_foreign_keys_alone(table):
-    """A direct bulk load of a clean file adds its foreign keys back first: their validation proves every
-    parent exists, so the orphan checks (another pass over the whole table) do not run."""
+    """A direct bulk load of a clean file builds its indexes, then adds its foreign keys back: their
+    validation (reading an index that holds the column) proves every parent exists, so the orphan checks
+    (a pass over the whole table) do not run."""
     with CaptureQueriesContext(connection) as queries:
         import_sample("clean", bulk_rows=50, batch_size=37)
     assert table not in _orphan_checks(queries.captured_queries)
+    ddl = [q["sql"] for q in queries.captured_queries
+           if q["sql"].startswith(("CREATE INDEX", f'ALTER TABLE "{table}" ADD'))
+           and (f" {table} " in q["sql"] or f'"{table}"' in q["sql"] or f".{table} " in q["sql"])]
+    keys = [i for i, sql in enumerate(ddl) if "FOREIGN KEY" in sql]
+    builds = [i for i, sql in enumerate(ddl) if "FOREIGN KEY" not in sql]
+    assert keys and builds and max(builds) < min(keys), ddl
     assert _validated_foreign_keys(table) and all(valid for _, valid in _validated_foreign_keys(table))
 
 
