@@ -494,7 +494,8 @@ class _Loader:
 
     def _write(self, copy, batch: _Converted) -> None:
         if self.csv:
-            copy.write(batch.payload)
+            # (A view: psycopg sends a payload in 128 KiB slices, which of bytes would each be a copy.)
+            copy.write(memoryview(batch.payload))
         else:
             for values in batch.rows:
                 copy.write_row(values)
