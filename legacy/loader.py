@@ -31,11 +31,9 @@ STAGING = "_legacy_staging"
 # From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
 # loaded with its plain indexes and foreign keys re-created at the end.
 BULK_ROWS = 20_000
-# The fast path's batches end at this many bytes of CSV lines (its rows may be long).
-FAST_BATCH_BYTES = 256 << 10
-# A batch of rows read whole ends at this many bytes of their text and blob values: as Python objects,
-# a few times that, in each of the batches in flight.
-ROW_BATCH_BYTES = 1 << 20
+# A batch also ends at this many bytes of data (the fast path's CSV lines, or the text and blob values
+# of rows read whole; as Python objects, those take several times as much), however long its rows.
+BATCH_BYTES = 256 << 10
 
 
 def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> TableStats:
@@ -110,7 +108,7 @@ except (OSError, AttributeError):  # not glibc
 
 def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list[dict]]:
     """Batches of whole rows (dicts), in rowid order: `batch_size` rows, or fewer when their values reach
-    ROW_BATCH_BYTES, so that wide rows keep memory flat."""
+    BATCH_BYTES, so that wide rows keep memory flat."""
     cursor = source.connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
     names = [d[0] for d in cursor.description]
     batch: list[dict] = []
@@ -118,7 +116,7 @@ def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list
     for row in cursor:
         batch.append(dict(zip(names, row)))
         size += sum([len(value) for value in row if value.__class__ in (str, bytes)])
-        if len(batch) >= batch_size or size >= ROW_BATCH_BYTES:
+        if len(batch) >= batch_size or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
     if batch:
@@ -128,7 +126,7 @@ def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list
 def _stream_fast(source: LegacyDatabase, name: str, query: str, batch_size: int) -> Iterator[list]:
     """Batches of the fast path (`legacy.fast`), in rowid order: a row SQLite found clean is its CSV line
     (bytes), any other row is read whole (a dict, as `_stream` gives it) for the converter. A batch ends
-    at `batch_size` rows or FAST_BATCH_BYTES of lines, so memory stays flat whatever the rows hold.
+    at `batch_size` rows or BATCH_BYTES of lines, so memory stays flat whatever the rows hold.
 
     (A second SQLite reader thread on alternate rowid ranges did not make a 2-core machine faster, since
     PostgreSQL needs the other core, and cost 3 MiB.)"""
@@ -140,7 +138,7 @@ def _stream_fast(source: LegacyDatabase, name: str, query: str, batch_size: int)
     while rows := cursor.fetchmany(step):
         batch += rows
         size += sum(len(line) if line is not None else 2048 for line, _ in rows)
-        if len(batch) >= batch_size or size >= FAST_BATCH_BYTES:
+        if len(batch) >= batch_size or size >= BATCH_BYTES:
             yield _whole_rows(connection, name, batch)
             batch, size = [], 0
     if batch:

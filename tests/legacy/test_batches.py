@@ -29,7 +29,7 @@ def test_narrow_rows_come_in_batches_of_batch_size(legacy_file):
 
 
 def test_wide_rows_end_a_batch_at_the_byte_budget(legacy_file, monkeypatch):
-    monkeypatch.setattr(loader, "ROW_BATCH_BYTES", 1000)
+    monkeypatch.setattr(loader, "BATCH_BYTES", 1000)
     source = legacy_file(["a" * 400, b"b" * 400, "c" * 400, None, 7, "d" * 400, "e" * 10])
     batches = list(loader._stream(source, "t", 100))
     # Text and blob values count; NULLs and numbers do not.
