@@ -30,7 +30,7 @@ DEFAULT_BATCH_SIZE = 2000
 STAGING = "_legacy_staging"
 # From this many source rows, a table is converted in a reader thread and, if empty in PostgreSQL,
 # loaded with its plain indexes and foreign keys re-created at the end.
-BULK_ROWS = 20_000
+BULK_ROWS = 5_000
 # A batch also ends at this many bytes of data (the fast path's CSV lines, or the text and blob values
 # of rows read whole; as Python objects, those take several times as much), however long its rows.
 BATCH_BYTES = 256 << 10
