@@ -358,9 +358,10 @@ class _Loader:
 
     def _parents_exist(self) -> bool:
         """After a direct load: whether every row's parents exist, asked of PostgreSQL by adding back the
-        foreign keys that check them. Their validation is one pass over an index holding the column (or
-        the table); the orphan checks would be a pass over the table, and find nothing in a clean file. When a key does not hold (orphans), its
-        savepoint is rolled back and the orphan checks run, to reject or detach each orphan."""
+        foreign keys that check them. Their validation reads an index holding the column (or the table);
+        the orphan checks would be a pass over the table, and find nothing in a clean file. When a key
+        does not hold (orphans), its savepoint is rolled back and the orphan checks run, to reject or
+        detach each orphan."""
         keys = [self.parent_keys.get((parent.column, parent.table)) for parent in self.table.parents]
         if not keys or None in keys:
             return False
