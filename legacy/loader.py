@@ -9,8 +9,6 @@ changed are kept. The upsert is an UPDATE of the rows that differ plus an INSERT
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import queue
 import threading
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from . import memory
 from .fast import COPY_OPTIONS, CsvRows, fast_query, fields_of
 from .mapping import Context, Mapping, Table
 from .report import TableStats
@@ -80,7 +79,7 @@ def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> T
             loader.finish()
         finally:
             loader.close()
-    _release_memory()
+    memory.release()
     stats.elapsed = time.monotonic() - started
     log(
         f"  {table.name}: read {stats.read}, imported {stats.imported} (new {stats.new}, updated "
@@ -89,21 +88,6 @@ def load_table(ctx: Context, mapping: Mapping, table: Table, progress, log) -> T
         f"in {stats.elapsed:.2f}s"
     )
     return stats
-
-
-def _release_memory() -> None:
-    """Hand the memory a table's batches used back to the system (glibc keeps freed memory in its heap):
-    the next table starts from the same footprint, so the peak is that of the largest batch, not a sum."""
-    gc.collect()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-try:
-    _LIBC = ctypes.CDLL("libc.so.6")
-    _LIBC.malloc_trim
-except (OSError, AttributeError):  # not glibc
-    _LIBC = None
 
 
 def _stream(source: LegacyDatabase, name: str, batch_size: int) -> Iterator[list[dict]]:

@@ -1,6 +1,5 @@
 """`manage.py import_sqlite PATH`: bring a legacy SQLite installation into PostgreSQL (spec/IMPORT.md)."""
 
-import ctypes
 import gc
 
 from django.conf import settings
@@ -9,23 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from legacy.importer import run_import
 from legacy.loader import DEFAULT_BATCH_SIZE
 from legacy.mapping import LegacyUsageError
+from legacy.memory import tune_for_bulk_load
 from legacy.progress import Progress
 from legacy.sources import LegacySourceError
-
-
-def _flat_malloc() -> None:
-    """glibc's allocator, tuned for a long bulk load in a few threads: one arena (not one per thread,
-    each keeping what it once held) and large buffers mapped and unmapped rather than kept in the heap
-    (the threshold otherwise grows with every batch freed). Elsewhere, a no-op."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, 1)
-        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
-    except (OSError, AttributeError):
-        pass
-
-
-_M_ARENA_MAX, _M_MMAP_THRESHOLD = -8, -3
 
 
 class Command(BaseCommand):
@@ -78,7 +63,7 @@ class Command(BaseCommand):
             gc.freeze()
 
     def handle(self, *args, **options):
-        _flat_malloc()
+        tune_for_bulk_load()
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1", returncode=2)
         if options["move_repos"] and not options["repos_dir"]:
