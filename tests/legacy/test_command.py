@@ -106,38 +106,6 @@ def test_only_a_command_line_run_leaves_its_objects_frozen_for_the_exit(tmp_path
         gc.unfreeze()
 
 
-# In a bare process of its own (the allocator's settings are the process's, and a process that has
-# imported Django serves such buffers from the memory its start-up freed): fifty buffers of a batch's
-# size allocated and freed in turn, then a buffer of 8 MiB twice (glibc's own threshold would rise to
-# the first one's size and keep the second in the heap).
-_ALLOCATOR_PROBE = """
-import resource
-from legacy.memory import tune_for_bulk_load
-tune_for_bulk_load()
-def faults(): return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-def resident_kib(): return int(open("/proc/self/statm").read().split()[1]) * 4
-before = faults()
-for size in range(270_000, 300_000, 600):
-    buffer = b"x" * size
-    del buffer
-batch_faults = faults() - before
-for _ in range(2):
-    huge = b"x" * (8 << 20)
-    held = resident_kib()
-    del huge
-print(batch_faults, held - resident_kib())
-"""
-
-
-def test_the_import_reuses_the_pages_of_its_batch_buffers_and_hands_back_a_huge_one():
-    result = subprocess.run([sys.executable, "-c", _ALLOCATOR_PROBE], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    batch_faults, handed_back_kib = map(int, result.stdout.split())
-    # Mapped afresh, each buffer would fault in its ~70 pages: 3,500 in all.
-    assert batch_faults < 500
-    assert handed_back_kib >= 8 << 10
-
-
 def test_a_clean_import_exits_0_prints_the_summary_and_writes_the_report(tmp_path):
     report_path = tmp_path / "report.json"
     status, out, err = run_command(

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from legacy.importer import run_import
 from legacy.loader import DEFAULT_BATCH_SIZE
 from legacy.mapping import LegacyUsageError
-from legacy.memory import tune_for_bulk_load
+from legacy.memory import stop_sqlite_memory_statistics, tune_for_bulk_load
 from legacy.progress import Progress
 from legacy.sources import LegacySourceError
 
@@ -53,6 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--move-repos", action="store_true", help="with --repos-dir, move instead of copy")
 
     def run_from_argv(self, argv):
+        # Before anything opens SQLite, which a process that goes on (call_command) may have done.
+        stop_sqlite_memory_statistics()
         try:
             super().run_from_argv(argv)
         finally:
