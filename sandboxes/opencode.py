@@ -46,10 +46,12 @@ sandboxes/conf.py):
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
 import re
+import ssl
 import threading
 import weakref
 from collections.abc import AsyncIterator
@@ -382,10 +384,13 @@ def _timeout(name: str) -> httpx.Timeout:
     return httpx.Timeout(_setting(name), connect=_setting("SANDBOX_OPENCODE_CONNECT_TIMEOUT"))
 
 
-# One TLS context for every pool: httpx builds one per client otherwise, loading the CA bundle each time
-# (20-25 ms of CPU and 0.7 MiB, measured by bench/opencode_proxy_overhead.py under py-spy), and there is a
-# pool per event loop. OpenCode speaks plain HTTP; the context is never used for it.
-_TLS_CONTEXT = httpx.create_ssl_context()
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every pool: httpx builds one per client otherwise, loading the CA bundle each
+    time (20-25 ms of CPU and 0.7 MiB, measured by bench/opencode_proxy_overhead.py under py-spy), and
+    there is a pool per event loop. Built on the first pool, not at import: OpenCode speaks plain HTTP, and
+    most processes that import this module (management commands, the import) never make a pool."""
+    return httpx.create_ssl_context()
 
 
 # Every call goes through a shared pool of keep-alive connections: the proxy makes a client per request, and
@@ -401,7 +406,7 @@ _SYNC_POOL_LOCK = threading.Lock()
 
 
 def _pool_options() -> Json:
-    return {"verify": _TLS_CONTEXT, "limits": _POOL_LIMITS, "headers": {"Accept": "application/json"},
+    return {"verify": _tls_context(), "limits": _POOL_LIMITS, "headers": {"Accept": "application/json"},
             "cookies": CookieJar(DefaultCookiePolicy(allowed_domains=[])),
             # OpenCode is on the container network or loopback: never through an HTTP(S)_PROXY of the host.
             "trust_env": False}

@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from httpx_sse import ServerSentEvent
@@ -191,6 +195,23 @@ def test_a_well_formed_event_is_parsed():
                                                         id="evt_1")
     assert _parse_event(ServerSentEvent(data='{"type": "server.connected"}'), endpoint) == OpenCodeEvent(
         type="server.connected", properties={})
+
+
+# -- the process --------------------------------------------------------------------------------------------
+
+
+def test_the_tls_context_is_built_for_the_first_pool_and_shared_not_built_at_import():
+    """Every Django process imports this client (the apps' receivers do); few make a pool. Loading the CA
+    bundle at import cost every management command, the legacy import included, 20 ms and 3 MiB."""
+    code = (
+        "import django; django.setup(); from sandboxes import opencode; "
+        "assert opencode._tls_context.cache_info().currsize == 0, 'built at import'; "
+        "first, second = opencode._pool_options(), opencode._pool_options(); "
+        "assert first['verify'] is second['verify'], 'not shared'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 # -- failures ----------------------------------------------------------------------------------------------
