@@ -400,6 +400,20 @@ def test_a_bulk_load_without_orphans_is_checked_by_its_foreign_keys_alone(table)
     assert _validated_foreign_keys(table) and all(valid for _, valid in _validated_foreign_keys(table))
 
 
+def test_a_bulk_load_builds_its_indexes_in_memory_without_read_ahead_and_then_restores_it():
+    with CaptureQueriesContext(connection) as queries:
+        import_sample("clean", bulk_rows=50, batch_size=37)
+    statements = [q["sql"] for q in queries.captured_queries]
+    builds = [i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
+    off = [i for i, sql in enumerate(statements) if "SET LOCAL effective_io_concurrency = 0" in sql]
+    on = [i for i, sql in enumerate(statements) if "SET LOCAL effective_io_concurrency TO DEFAULT" in sql]
+    assert builds and off and on
+    for build in builds:  # each build between a setting off and the next restoring
+        assert max(i for i in off if i < build) > max((i for i in on if i < build), default=-1)
+    assert "maintenance_work_mem = '256MB'" in statements[off[0]]
+    assert max(on) > max(builds)
+
+
 def test_a_bulk_load_with_orphans_still_rejects_or_detaches_each_of_them():
     """Where a foreign key does not hold, its savepoint is rolled back and the orphan checks run: the
     orphan messages are rejected, the orphan activity rows detached, and the keys then hold."""
