@@ -388,7 +388,9 @@ class _Loader:
         # PostgreSQL 18's IO workers only adds processes for 2 cores to switch between (the large file's
         # four builds: 1.29 s -> 1.13 s). A lone query gains from an IO worker reading ahead: the key
         # validations and checks after the builds keep it.
-        self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL effective_io_concurrency = 0")
+        self.cursor.execute(
+            "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL effective_io_concurrency = 0"
+        )
         for statement in self.deferred:
             self.cursor.execute(statement)
         self.cursor.execute("SET LOCAL effective_io_concurrency TO DEFAULT")
